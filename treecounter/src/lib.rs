@@ -1,0 +1,20 @@
+//! The tree-counter domain, shared by the `app-server` binary and the wasm
+//! `playground`. Nothing here knows about HTTP, axum, yew or the DOM, so all of
+//! it compiles and is tested on the host with a plain `cargo test`.
+//!
+//! # Layout
+//!
+//! - [`metrics`]: the one place where every metric of the workshop app is
+//!   defined and registered ([`metrics::Metrics::register`]). The server and
+//!   the playground both call it, so what the page shows is what the server
+//!   exports.
+//! - [`exposition`]: encoding a registry as OpenMetrics 1.0 or as the classic
+//!   Prometheus text format 0.0.4, and choosing between them from an `Accept`
+//!   header.
+//! - [`simulation`]: the workshop app's behaviour: the artificial latency, the
+//!   simulated upstream 503s, the steadily growing tree count, and the HTML
+//!   number formatting.
+
+pub mod exposition;
+pub mod metrics;
+pub mod simulation;
