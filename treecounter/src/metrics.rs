@@ -34,6 +34,8 @@ pub enum Endpoint {
     Upstream,
     /// `GET /metrics`, the scrape endpoint.
     Metrics,
+    /// `GET /healthz`, the liveness probe of container healthchecks.
+    Health,
     /// The playground's static files, served under `/`.
     Playground,
     /// Any path the server has no route or file for (answered with 404).
@@ -42,10 +44,11 @@ pub enum Endpoint {
 
 impl Endpoint {
     /// Every endpoint, in exposition order.
-    pub const ALL: [Endpoint; 5] = [
+    pub const ALL: [Endpoint; 6] = [
         Endpoint::TreeCounter,
         Endpoint::Upstream,
         Endpoint::Metrics,
+        Endpoint::Health,
         Endpoint::Playground,
         Endpoint::Unmatched,
     ];
@@ -56,6 +59,7 @@ impl Endpoint {
             Endpoint::TreeCounter => "/treecounter",
             Endpoint::Upstream => "/upstream",
             Endpoint::Metrics => "/metrics",
+            Endpoint::Health => "/healthz",
             Endpoint::Playground => "/",
             Endpoint::Unmatched => "unmatched",
         }

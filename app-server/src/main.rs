@@ -1,0 +1,137 @@
+//! `app-server`: parses the configuration, binds, and serves until SIGTERM or
+//! Ctrl-C. Everything else lives in the library.
+
+use std::io::IsTerminal as _;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use app_server::config::Config;
+use app_server::state::{system_clock, StateOptions};
+use app_server::upstream::Upstream;
+use app_server::{app, serve, AppState, ServerTimeouts};
+use clap::Parser;
+use tokio::net::TcpListener;
+use tracing_subscriber::EnvFilter;
+use treecounter::simulation::RequestBehaviour;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
+        )
+        .init();
+    let config = Config::parse();
+    let result = if config.healthcheck {
+        healthcheck(&config).await
+    } else {
+        run(config).await
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(config: Config) -> anyhow::Result<()> {
+    let behaviour = RequestBehaviour::new(config.latency_max, config.upstream_error_rate)?;
+    let upstream = match &config.upstream_url {
+        Some(url) => Upstream::http(url.clone(), config.upstream_timeout)
+            .context("could not set up the upstream HTTP client")?,
+        None => Upstream::Simulated,
+    };
+    if !config.static_dir.join("index.html").is_file() {
+        tracing::warn!(
+            static_dir = %config.static_dir.display(),
+            "no built playground there: / will say how to build it (./scripts/run.sh)"
+        );
+    }
+    let state = AppState::new(
+        StateOptions {
+            behaviour,
+            upstream,
+            seed: config.seed,
+            static_dir: config.static_dir.clone(),
+            process_metrics: true,
+        },
+        system_clock(),
+    );
+    let listener = TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("could not listen on {}", config.listen))?;
+    let local = listener.local_addr()?;
+    tracing::info!(
+        "tree counter on http://{local}/treecounter, metrics on http://{local}/metrics, playground on http://{local}/"
+    );
+    serve(
+        listener,
+        app(state, config.request_timeout),
+        ServerTimeouts {
+            header_read: config.header_read_timeout,
+            shutdown_grace: config.shutdown_grace,
+        },
+        shutdown_signal(),
+    )
+    .await;
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM (what `docker stop` sends).
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => tracing::info!("Ctrl-C received"),
+        () = terminate => tracing::info!("SIGTERM received"),
+    }
+}
+
+/// `--healthcheck`: asks the server on `--listen` for `/healthz`.
+async fn healthcheck(config: &Config) -> anyhow::Result<()> {
+    let mut target: SocketAddr = config.listen;
+    if target.ip().is_unspecified() {
+        target.set_ip(match target {
+            SocketAddr::V4(_) => Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    let url = format!("http://{target}/healthz");
+    let response = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(3))
+        .build()?
+        .get(&url)
+        .send()
+        .await
+        .with_context(|| format!("{url} did not answer"))?;
+    anyhow::ensure!(
+        response.status().is_success(),
+        "{url} answered {}",
+        response.status()
+    );
+    Ok(())
+}

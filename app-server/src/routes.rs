@@ -1,0 +1,185 @@
+//! The router and its handlers.
+
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::time::Instant;
+use tower_http::services::ServeDir;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use treecounter::exposition::{self, Format};
+use treecounter::metrics::Endpoint;
+use treecounter::simulation::{format_count, SIMULATED_UPSTREAM_ERROR_STATUS};
+
+use crate::state::AppState;
+
+/// Builds the app: `/treecounter`, `/metrics`, `/healthz`, and the playground
+/// under `/`. Every response is counted in `requests_total` and timed in
+/// `request_latency_seconds` under a label taken from the route.
+///
+/// `request_timeout` bounds how long any one request may take (answered 408).
+pub fn app(state: AppState, request_timeout: Duration) -> Router {
+    let static_files = ServeDir::new(&state.static_dir);
+    Router::new()
+        .route("/treecounter", get(tree_counter))
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .route("/", get(index))
+        .fallback_service(static_files)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
+        // Outside the timeout, so timed-out requests are counted too.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            track_requests,
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Which `endpoint` label a request is counted under. Routes give their own
+/// path; files of the playground count as `/`; whatever found nothing
+/// shares one label, so random paths cannot create new series.
+fn endpoint_label(route: Option<&str>, status: StatusCode) -> Endpoint {
+    match route {
+        Some("/treecounter") => Endpoint::TreeCounter,
+        Some("/metrics") => Endpoint::Metrics,
+        Some("/healthz") => Endpoint::Health,
+        Some("/") => Endpoint::Playground,
+        _ if status == StatusCode::NOT_FOUND => Endpoint::Unmatched,
+        _ => Endpoint::Playground,
+    }
+}
+
+async fn track_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    let endpoint = endpoint_label(route.as_deref(), response.status());
+    state
+        .metrics
+        .record_request(endpoint, response.status().as_u16());
+    state.metrics.observe_latency(endpoint, started.elapsed());
+    response
+}
+
+/// `GET /treecounter`: the workshop's page. Waits the artificial latency,
+/// asks the upstream for the count and renders it; when the upstream fails
+/// the page still answers 200 and says so.
+async fn tree_counter(State(state): State<AppState>) -> Html<String> {
+    let plan = state.plan_request();
+    tokio::time::sleep(plan.latency).await;
+
+    let upstream_started = Instant::now();
+    let count = if plan.upstream_fails {
+        Err(SIMULATED_UPSTREAM_ERROR_STATUS)
+    } else {
+        state
+            .upstream
+            .tree_count((state.clock)())
+            .await
+            .map_err(|error| {
+                tracing::warn!(%error, "upstream call failed");
+                error.status_label()
+            })
+    };
+    let upstream_status = match count {
+        Ok(_) => 200,
+        Err(status) => status,
+    };
+    state
+        .metrics
+        .record_request(Endpoint::Upstream, upstream_status);
+    state
+        .metrics
+        .observe_latency(Endpoint::Upstream, upstream_started.elapsed());
+
+    Html(render_tree_counter(count.ok()))
+}
+
+/// The page of `/treecounter`.
+pub fn render_tree_counter(count: Option<u64>) -> String {
+    let body = match count {
+        Some(count) => format!(
+            "<p class=\"count\">{}</p>\n<p>trees planted so far</p>",
+            format_count(count)
+        ),
+        None => "<p class=\"count\">unavailable</p>\n<p>The tree count could not be fetched from upstream (simulated 503). Try again.</p>".to_owned(),
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Tree counter</title>\n\
+         <style>body{{font-family:system-ui,sans-serif;text-align:center;margin-top:15vh;color:#17351f}}.count{{font-size:4rem;font-weight:700;margin:0}}</style>\n\
+         </head>\n<body>\n<h1>Tree counter</h1>\n{body}\n<p><a href=\"/metrics\">/metrics</a> · <a href=\"/\">playground</a></p>\n</body>\n</html>\n"
+    )
+}
+
+/// `GET /metrics`: the registry, as OpenMetrics 1.0 when the scraper asks for
+/// it (Prometheus does) and as the classic text format 0.0.4 otherwise.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok());
+    let format = Format::negotiate(accept);
+    match exposition::encode(&state.registry, format) {
+        Ok(body) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(format.content_type()),
+                ),
+                (header::VARY, HeaderValue::from_static("accept")),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "encoding /metrics failed");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "could not encode the metrics; see the server log\n",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// `GET /healthz`: liveness for container healthchecks.
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// `GET /`: the playground's page, or, when it has not been built, a short
+/// page that says how to build it.
+async fn index(State(state): State<AppState>) -> Response {
+    let index = state.static_dir.join("index.html");
+    match tokio::fs::read(&index).await {
+        Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
+        Err(error) => {
+            tracing::debug!(%error, path = %index.display(), "playground not built");
+            Html(PLAYGROUND_MISSING).into_response()
+        }
+    }
+}
+
+const PLAYGROUND_MISSING: &str = "<!doctype html>
+<html lang=\"en\">
+<head><meta charset=\"utf-8\"><title>Tree counter: playground not built</title></head>
+<body style=\"font-family:system-ui,sans-serif;max-width:40rem;margin:10vh auto\">
+<h1>The playground has not been built</h1>
+<p>The server is running: try <a href=\"/treecounter\">/treecounter</a> and <a href=\"/metrics\">/metrics</a>.</p>
+<p>To get the in-browser playground here, build it and restart the server:</p>
+<pre>./scripts/run.sh</pre>
+<p>or, by hand, <code>trunk build --release</code> and <code>app-server --static-dir dist</code>.</p>
+</body>
+</html>
+";

@@ -1,0 +1,329 @@
+//! In-process tests of the router: no socket, paused tokio time (the
+//! artificial latency is skipped, not slept), seeded randomness.
+
+// Test helpers outside #[test] functions unwrap too: a failure is a test failure.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use app_server::state::StateOptions;
+use app_server::upstream::Upstream;
+use axum::http::StatusCode;
+use common::*;
+use treecounter::simulation::RequestBehaviour;
+
+const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+const TEXT_004: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+async fn check_counts_after(visits: usize, latency_max: f64, error_rate: f64) -> String {
+    let app = test_app(latency_max, error_rate);
+    for _ in 0..visits {
+        let reply = get(&app.router, "/treecounter").await;
+        assert_eq!(reply.status, StatusCode::OK);
+    }
+    let metrics = get(&app.router, "/metrics").await.body;
+    assert_eq!(
+        sample(
+            &metrics,
+            "requests_total{status=\"200\",endpoint=\"/treecounter\"}"
+        ),
+        Some(visits as f64),
+        "{metrics}"
+    );
+    assert_eq!(
+        sum_requests(&metrics, "/upstream"),
+        visits as f64,
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "request_latency_seconds_count{endpoint=\"/treecounter\"}"
+        ),
+        Some(visits as f64)
+    );
+    metrics
+}
+
+#[tokio::test(start_paused = true)]
+async fn counts_every_visit_and_every_upstream_call() {
+    for visits in [0, 1, 3, 25] {
+        check_counts_after(visits, 1.0, 0.15).await;
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn upstream_errors_are_counted_as_503_and_the_page_still_answers() {
+    let metrics = check_counts_after(20, 1.0, 1.0).await;
+    assert_eq!(
+        sample(
+            &metrics,
+            "requests_total{status=\"503\",endpoint=\"/upstream\"}"
+        ),
+        Some(20.0)
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "requests_total{status=\"200\",endpoint=\"/upstream\"}"
+        ),
+        Some(0.0)
+    );
+
+    let app = test_app(0.0, 1.0);
+    let page = get(&app.router, "/treecounter").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("unavailable"), "{}", page.body);
+}
+
+#[tokio::test(start_paused = true)]
+async fn error_rate_splits_upstream_calls() {
+    let metrics = check_counts_after(400, 0.0, 0.15).await;
+    let errors = sample(
+        &metrics,
+        "requests_total{status=\"503\",endpoint=\"/upstream\"}",
+    )
+    .unwrap();
+    // 60 expected; seeded, so this is exact and stable, but any seed lands in this range.
+    assert!((35.0..=85.0).contains(&errors), "{errors}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn page_shows_the_simulated_count_with_separators() {
+    let app = test_app(0.0, 0.0);
+    let page = get(&app.router, "/treecounter").await;
+    assert_eq!(page.content_type, "text/html; charset=utf-8");
+    // FIXED_NOW is 2025-01-01: 190,000,000 + 366 days * 86,400 s * 1.25 trees/s.
+    assert!(
+        page.body.contains("<p class=\"count\">229,528,000</p>"),
+        "{}",
+        page.body
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn artificial_latency_is_waited_and_observed() {
+    // An hour of maximum latency costs no real time: tokio's clock is paused
+    // and jumps to each timer.
+    let app = test_app(3600.0, 0.0);
+    let started = tokio::time::Instant::now();
+    let wall = std::time::Instant::now();
+    for _ in 0..5 {
+        get(&app.router, "/treecounter").await;
+    }
+    let simulated = started.elapsed();
+    assert!(simulated > Duration::from_secs(60), "{simulated:?}");
+    assert!(wall.elapsed() < Duration::from_secs(30));
+
+    let metrics = get(&app.router, "/metrics").await.body;
+    let sum = sample(
+        &metrics,
+        "request_latency_seconds_sum{endpoint=\"/treecounter\"}",
+    )
+    .unwrap();
+    // Every request's latency is observed: the sum is the simulated time spent.
+    assert!(
+        (sum - simulated.as_secs_f64()).abs() < 0.01,
+        "{sum} vs {simulated:?}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "request_latency_seconds_bucket{le=\"2.5\",endpoint=\"/treecounter\"}"
+        ),
+        Some(0.0)
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn latency_zero_means_no_wait() {
+    let app = test_app(0.0, 0.0);
+    let started = tokio::time::Instant::now();
+    get(&app.router, "/treecounter").await;
+    assert_eq!(started.elapsed(), Duration::ZERO);
+}
+
+#[tokio::test]
+async fn metrics_negotiates_the_format() {
+    let app = test_app(0.0, 0.0);
+    for (accept, content_type, eof) in [
+        (None, TEXT_004, false),
+        (Some("text/plain"), TEXT_004, false),
+        (Some("text/html,*/*;q=0.8"), TEXT_004, false),
+        (
+            Some("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"),
+            OPENMETRICS,
+            true,
+        ),
+        (Some("application/openmetrics-text; version=1.0.0"), OPENMETRICS, true),
+        // Malformed headers still get a valid exposition.
+        (Some(";;q=;,,application/openmetrics-text;q=nope"), TEXT_004, false),
+        (Some("garbage"), TEXT_004, false),
+    ] {
+        let headers: Vec<(&str, &str)> = accept.iter().map(|a| ("accept", *a)).collect();
+        let reply = get_with(&app.router, "/metrics", &headers).await;
+        assert_eq!(reply.status, StatusCode::OK, "{accept:?}");
+        assert_eq!(reply.content_type, content_type, "{accept:?}");
+        assert_eq!(reply.body.ends_with("# EOF\n"), eof, "{accept:?}");
+        let counter_type = if eof {
+            "# TYPE requests counter\n"
+        } else {
+            "# TYPE requests_total counter\n"
+        };
+        assert!(reply.body.contains(counter_type), "{accept:?}: {}", reply.body);
+    }
+}
+
+#[tokio::test]
+async fn non_utf8_accept_header_still_gets_metrics() {
+    use axum::body::Body;
+    use axum::http::{HeaderValue, Request};
+    use tower::ServiceExt;
+
+    let app = test_app(0.0, 0.0);
+    let mut request = Request::builder()
+        .uri("/metrics")
+        .body(Body::empty())
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("accept", HeaderValue::from_bytes(b"text/\xff\xfe").unwrap());
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], TEXT_004);
+}
+
+#[tokio::test]
+async fn exports_build_info() {
+    let app = test_app(0.0, 0.0);
+    let metrics = get(&app.router, "/metrics").await.body;
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(
+        sample(
+            &metrics,
+            &format!("treecounter_build_info{{version=\"{version}\"}}")
+        ),
+        Some(1.0)
+    );
+}
+
+#[tokio::test]
+async fn a_flood_of_random_paths_does_not_grow_the_exposition() {
+    let app = test_app(0.0, 0.0);
+    // Warm up: the first 404 and the first scrape create their own series.
+    assert_eq!(
+        get(&app.router, "/no-such-page").await.status,
+        StatusCode::NOT_FOUND
+    );
+    get(&app.router, "/metrics").await;
+    let before = get(&app.router, "/metrics").await.body;
+    let mut rng = fastrand::Rng::with_seed(3);
+    for _ in 0..10_000 {
+        let path: String = (0..rng.usize(1..24)).map(|_| rng.alphanumeric()).collect();
+        let reply = get(&app.router, &format!("/{path}?q={}", rng.u32(..))).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "/{path}");
+    }
+    let after = get(&app.router, "/metrics").await.body;
+    assert_eq!(series_count(&after), series_count(&before));
+    assert_eq!(
+        sample(
+            &after,
+            "requests_total{status=\"404\",endpoint=\"unmatched\"}"
+        ),
+        Some(10_001.0)
+    );
+}
+
+#[tokio::test]
+async fn health_and_other_routes_are_counted_by_route() {
+    let app = test_app(0.0, 0.0);
+    let health = get(&app.router, "/healthz").await;
+    assert_eq!(
+        (health.status, health.body.as_str()),
+        (StatusCode::OK, "ok\n")
+    );
+    get(&app.router, "/metrics").await;
+    let metrics = get(&app.router, "/metrics").await.body;
+    assert_eq!(
+        sample(
+            &metrics,
+            "requests_total{status=\"200\",endpoint=\"/healthz\"}"
+        ),
+        Some(1.0)
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "requests_total{status=\"200\",endpoint=\"/metrics\"}"
+        ),
+        Some(1.0)
+    );
+}
+
+#[tokio::test]
+async fn index_without_a_built_playground_says_how_to_build_it() {
+    let app = test_app(0.0, 0.0);
+    let page = get(&app.router, "/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("./scripts/run.sh"), "{}", page.body);
+}
+
+fn playground_fixture() -> (tempfile::TempDir, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(root.path().join("secret.txt"), "do not serve").unwrap();
+    let dist = root.path().join("dist");
+    std::fs::create_dir(&dist).unwrap();
+    std::fs::write(
+        dist.join("index.html"),
+        "<!doctype html><title>playground</title>",
+    )
+    .unwrap();
+    std::fs::write(dist.join("playground.wasm"), b"\0asm").unwrap();
+    (root, dist)
+}
+
+#[tokio::test]
+async fn serves_the_built_playground_and_nothing_outside_it() {
+    let (_root, dist) = playground_fixture();
+    let app = test_app_with(StateOptions {
+        behaviour: RequestBehaviour::new(0.0, 0.0).unwrap(),
+        upstream: Upstream::Simulated,
+        seed: Some(1),
+        static_dir: dist,
+        process_metrics: false,
+    });
+    let index = get(&app.router, "/").await;
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(index.body.contains("<title>playground</title>"));
+    let wasm = get(&app.router, "/playground.wasm").await;
+    assert_eq!(
+        (wasm.status, wasm.content_type.as_str()),
+        (StatusCode::OK, "application/wasm")
+    );
+
+    for attempt in [
+        "/../secret.txt",
+        "/..%2fsecret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2e%2e%2fsecret.txt",
+        "/dist/../../secret.txt",
+        "/..%5csecret.txt",
+        "/%252e%252e/secret.txt",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+        "/....//secret.txt",
+        "/.%00./secret.txt",
+    ] {
+        let reply = get(&app.router, attempt).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{attempt}");
+        assert!(!reply.body.contains("do not serve"), "{attempt}");
+    }
+    let metrics = get(&app.router, "/metrics").await.body;
+    assert_eq!(
+        sample(&metrics, "requests_total{status=\"200\",endpoint=\"/\"}"),
+        Some(2.0)
+    );
+}
