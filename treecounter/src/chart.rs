@@ -1,0 +1,155 @@
+//! Axis arithmetic for the playground's graphs: "nice" tick values and the
+//! labels printed next to them. Pure functions, so the drawing code in the
+//! page stays a thin layer.
+
+/// Tick positions covering `[min, max]` with about `target` ticks, on steps
+/// of 1, 2 or 5 times a power of ten. The first tick is the largest step
+/// multiple not above `min`, the last the smallest not below `max`, so the
+/// ticks also give the axis bounds. An empty or inverted range gives `[min]`.
+pub fn nice_ticks(min: f64, max: f64, target: usize) -> Vec<f64> {
+    if !(min.is_finite() && max.is_finite()) || max <= min || target == 0 {
+        return vec![if min.is_finite() { min } else { 0.0 }];
+    }
+    let step = nice_step((max - min) / target as f64);
+    let first = (min / step).floor();
+    let last = (max / step).ceil();
+    // Bounded: (last - first) is about `target`.
+    (0..=((last - first) as usize))
+        .map(|i| round_to_step((first + i as f64) * step, step))
+        .collect()
+}
+
+/// The smallest 1, 2 or 5 × 10^k step at least `raw`.
+fn nice_step(raw: f64) -> f64 {
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let fraction = raw / magnitude;
+    let nice = if fraction <= 1.0 {
+        1.0
+    } else if fraction <= 2.0 {
+        2.0
+    } else if fraction <= 5.0 {
+        5.0
+    } else {
+        10.0
+    };
+    nice * magnitude
+}
+
+/// Removes float noise like 0.30000000000000004 from a tick value.
+fn round_to_step(value: f64, step: f64) -> f64 {
+    let decimals = (-step.log10().floor()).max(0.0) as i32;
+    let scale = 10f64.powi(decimals);
+    (value * scale).round() / scale
+}
+
+/// Tick positions for a time axis from `start_ms` to `end_ms`, on round
+/// multiples (1 s, 5 s, 10 s, 15 s, 30 s, 1 min, 2 min, 5 min, 10 min,
+/// 15 min, 30 min, 1 h), at most about `target` of them, all inside the range.
+pub fn time_ticks(start_ms: i64, end_ms: i64, target: usize) -> Vec<i64> {
+    const STEPS_S: [i64; 12] = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600];
+    if end_ms <= start_ms || target == 0 {
+        return Vec::new();
+    }
+    let span = end_ms - start_ms;
+    let step = STEPS_S
+        .iter()
+        .map(|s| s * 1000)
+        .find(|step| span / step <= target as i64)
+        .unwrap_or(3_600_000);
+    let first = start_ms + (step - start_ms.rem_euclid(step)) % step;
+    (0..)
+        .map(|i| first + i * step)
+        .take_while(|&t| t <= end_ms)
+        .collect()
+}
+
+/// A simulated clock reading as `m:ss`, or `h:mm:ss` from one hour on.
+pub fn format_clock(t_ms: i64) -> String {
+    let secs = t_ms.max(0) / 1000;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+/// A value for an axis label or readout: up to 3 significant decimals,
+/// without trailing zeros.
+pub fn format_value(value: f64) -> String {
+    if !value.is_finite() {
+        return value.to_string();
+    }
+    let decimals = if value.abs() >= 100.0 {
+        0
+    } else if value.abs() >= 10.0 {
+        1
+    } else if value.abs() >= 1.0 {
+        2
+    } else {
+        3
+    };
+    let text = format!("{value:.decimals$}");
+    let text = if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.')
+    } else {
+        &text
+    };
+    if text == "-0" {
+        "0".to_owned()
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_ticks_are_round() {
+        let check = |min, max, target, expect: &[f64]| {
+            assert_eq!(nice_ticks(min, max, target), expect, "{min}..{max}");
+        };
+        check(0.0, 1.0, 5, &[0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
+        check(0.0, 0.73, 4, &[0.0, 0.2, 0.4, 0.6, 0.8]);
+        check(0.0, 0.3, 3, &[0.0, 0.1, 0.2, 0.3]);
+        check(0.0, 17.0, 4, &[0.0, 5.0, 10.0, 15.0, 20.0]);
+        check(3.0, 3.0, 4, &[3.0]);
+        check(f64::NAN, 1.0, 4, &[0.0]);
+    }
+
+    #[test]
+    fn time_ticks_fall_on_round_times_inside_the_range() {
+        assert_eq!(
+            time_ticks(5_000, 65_000, 6),
+            [10_000, 20_000, 30_000, 40_000, 50_000, 60_000]
+        );
+        assert_eq!(
+            time_ticks(0, 300_000, 6),
+            [0, 60_000, 120_000, 180_000, 240_000, 300_000]
+        );
+        assert_eq!(time_ticks(-100_000, 0, 4), [-90_000, -60_000, -30_000, 0]);
+        assert_eq!(time_ticks(0, 3_600_000, 6).len(), 7);
+        assert!(time_ticks(10, 10, 5).is_empty());
+    }
+
+    #[test]
+    fn formats_clock_and_values() {
+        assert_eq!(format_clock(0), "0:00");
+        assert_eq!(format_clock(65_500), "1:05");
+        assert_eq!(format_clock(3_725_000), "1:02:05");
+        assert_eq!(format_clock(-5), "0:00");
+        for (value, text) in [
+            (0.0, "0"),
+            (0.1, "0.1"),
+            (0.0416666, "0.042"),
+            (1.5, "1.5"),
+            (12.345, "12.3"),
+            (250.4, "250"),
+            (-0.0001, "0"),
+        ] {
+            assert_eq!(format_value(value), text);
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Reading exposition text back into samples, as a scraper does.
+//!
+//! Both formats [`crate::exposition`] writes are accepted: OpenMetrics 1.0
+//! and the Prometheus text format 0.0.4 share the sample line syntax
+//! `name{label="value",...} value [timestamp] [# exemplar]`. Comment lines
+//! (`# HELP`, `# TYPE`, `# UNIT`, `# EOF`) and blank lines carry no samples.
+
+use crate::series::LabelSet;
+
+/// One sample line: the series it belongs to and its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// Metric name and sorted labels.
+    pub labels: LabelSet,
+    /// The value (may be `NaN` or infinite, as the format allows).
+    pub value: f64,
+}
+
+/// Why a line of exposition text could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {kind}")]
+pub struct ParseError {
+    /// 1-based line number.
+    pub line: usize,
+    /// What was wrong with it.
+    pub kind: ParseErrorKind,
+}
+
+/// What was wrong with a sample line.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseErrorKind {
+    /// The line does not start with a valid metric name.
+    #[error("expected a metric name")]
+    MetricName,
+    /// A label pair is malformed (name, `=`, quotes, separators).
+    #[error("malformed label set")]
+    Labels,
+    /// The value is missing or not a number.
+    #[error("expected a sample value")]
+    Value,
+}
+
+/// Parses every sample in `text`.
+pub fn parse_exposition(text: &str) -> Result<Vec<Sample>, ParseError> {
+    let mut samples = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let sample = parse_sample(line).map_err(|kind| ParseError { line: i + 1, kind })?;
+        samples.push(sample);
+    }
+    Ok(samples)
+}
+
+fn parse_sample(line: &str) -> Result<Sample, ParseErrorKind> {
+    let name_end = line
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+        .unwrap_or(line.len());
+    let name = &line[..name_end];
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        return Err(ParseErrorKind::MetricName);
+    }
+    let mut rest = &line[name_end..];
+    let mut labels = Vec::new();
+    if let Some(after_brace) = rest.strip_prefix('{') {
+        rest = parse_labels(after_brace, &mut labels)?;
+    }
+    // What follows is ` value [timestamp] [# exemplar]`.
+    if !rest.starts_with(' ') {
+        return Err(ParseErrorKind::Value);
+    }
+    let value = rest
+        .split_ascii_whitespace()
+        .next()
+        .and_then(parse_value)
+        .ok_or(ParseErrorKind::Value)?;
+    Ok(Sample {
+        labels: LabelSet::new(name, labels),
+        value,
+    })
+}
+
+/// Parses `name="value",...}` (the opening brace already consumed) into
+/// `labels` and returns the text after the closing brace.
+fn parse_labels<'a>(
+    mut rest: &'a str,
+    labels: &mut Vec<(String, String)>,
+) -> Result<&'a str, ParseErrorKind> {
+    loop {
+        if let Some(after) = rest.strip_prefix('}') {
+            return Ok(after);
+        }
+        let (name, after_name) = rest.split_once("=\"").ok_or(ParseErrorKind::Labels)?;
+        let valid_name = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid_name {
+            return Err(ParseErrorKind::Labels);
+        }
+        let mut value = String::new();
+        let mut chars = after_name.char_indices();
+        let after_value = loop {
+            match chars.next() {
+                Some((i, '"')) => break &after_name[i + 1..],
+                Some((_, '\\')) => match chars.next() {
+                    Some((_, 'n')) => value.push('\n'),
+                    Some((_, c @ ('\\' | '"'))) => value.push(c),
+                    _ => return Err(ParseErrorKind::Labels),
+                },
+                Some((_, c)) => value.push(c),
+                None => return Err(ParseErrorKind::Labels),
+            }
+        };
+        labels.push((name.to_owned(), value));
+        rest = match after_value.strip_prefix(',') {
+            Some(after_comma) => after_comma,
+            None if after_value.starts_with('}') => after_value,
+            None => return Err(ParseErrorKind::Labels),
+        };
+    }
+}
+
+fn parse_value(token: &str) -> Option<f64> {
+    match token {
+        "+Inf" | "Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        "NaN" => Some(f64::NAN),
+        // Rust also reads "inf" and "infinity"; the formats do not allow them.
+        _ if token
+            .chars()
+            .any(|c| c.is_ascii_alphabetic() && c != 'e' && c != 'E') =>
+        {
+            None
+        }
+        _ => token.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `text` and compares each sample, printed as
+    /// `name{labels} value`, with `expect`.
+    fn check_parse(text: &str, expect: &[&str]) {
+        let samples = parse_exposition(text).unwrap();
+        let printed: Vec<String> = samples
+            .iter()
+            .map(|s| format!("{} {:?}", s.labels, s.value))
+            .collect();
+        assert_eq!(printed, expect);
+    }
+
+    fn check_error(text: &str, line: usize, kind: ParseErrorKind) {
+        assert_eq!(parse_exposition(text), Err(ParseError { line, kind }));
+    }
+
+    #[test]
+    fn parses_openmetrics_and_text_format() {
+        check_parse(
+            "\
+# HELP requests Requests handled.
+# TYPE requests counter
+requests_total{status=\"200\",endpoint=\"/treecounter\"} 3
+request_latency_seconds_bucket{le=\"+Inf\",endpoint=\"/\"} 1
+request_latency_seconds_sum{endpoint=\"/\"} 0.5
+treecounter_build_info{version=\"0.1.0\"} 1
+# EOF
+",
+            &[
+                "requests_total{endpoint=\"/treecounter\",status=\"200\"} 3.0",
+                "request_latency_seconds_bucket{endpoint=\"/\",le=\"+Inf\"} 1.0",
+                "request_latency_seconds_sum{endpoint=\"/\"} 0.5",
+                "treecounter_build_info{version=\"0.1.0\"} 1.0",
+            ],
+        );
+        check_parse(
+            "up 1\n\nprocess_start_time_seconds 1.7e9 1700000000000\nx{} -Inf\ny NaN\nz +Inf\n",
+            &[
+                "up 1.0",
+                "process_start_time_seconds 1700000000.0",
+                "x -inf",
+                "y NaN",
+                "z inf",
+            ],
+        );
+    }
+
+    #[test]
+    fn reads_escapes_and_skips_exemplars() {
+        check_parse(
+            "weird{note=\"} # \\\" \\\\ \\n\",a=\"\"} 2 # {trace_id=\"a\"} 1.0\n",
+            &["weird{a=\"\",note=\"} # \\\" \\\\ \\n\"} 2.0"],
+        );
+        check_parse(
+            "trailing_comma{a=\"b\",} 1\n",
+            &["trailing_comma{a=\"b\"} 1.0"],
+        );
+    }
+
+    #[test]
+    fn reports_the_line_of_malformed_input() {
+        check_error("ok 1\n{a=\"b\"} 1\n", 2, ParseErrorKind::MetricName);
+        check_error("9lives 1\n", 1, ParseErrorKind::MetricName);
+        check_error("x{a=\"b} 1\n", 1, ParseErrorKind::Labels);
+        check_error("x{a=b} 1\n", 1, ParseErrorKind::Labels);
+        check_error("x{a=\"b\"c=\"d\"} 1\n", 1, ParseErrorKind::Labels);
+        check_error("x{a=\"\\t\"} 1\n", 1, ParseErrorKind::Labels);
+        check_error("x{1a=\"b\"} 1\n", 1, ParseErrorKind::Labels);
+        check_error("x\n", 1, ParseErrorKind::Value);
+        check_error("x banana\n", 1, ParseErrorKind::Value);
+        check_error("x infinity\n", 1, ParseErrorKind::Value);
+        check_error("x{a=\"b\"}1\n", 1, ParseErrorKind::Value);
+    }
+
+    #[test]
+    fn reads_what_the_registry_writes() {
+        use crate::exposition::{encode, Format};
+        use crate::metrics::{Endpoint, Metrics};
+        let mut registry = prometheus_client::registry::Registry::default();
+        let metrics = Metrics::register(&mut registry, "1.2.3");
+        metrics.record_request(Endpoint::TreeCounter, 200);
+        for format in [Format::OpenMetrics, Format::PrometheusText] {
+            let samples = parse_exposition(&encode(&registry, format).unwrap()).unwrap();
+            let value = |name: &str, labels: &[(&str, &str)]| {
+                let labels = LabelSet::new(
+                    name,
+                    labels.iter().map(|(n, v)| (n.to_string(), v.to_string())),
+                );
+                samples.iter().find(|s| s.labels == labels).map(|s| s.value)
+            };
+            assert_eq!(
+                value(
+                    "requests_total",
+                    &[("endpoint", "/treecounter"), ("status", "200")]
+                ),
+                Some(1.0)
+            );
+            assert_eq!(
+                value(
+                    "requests_total",
+                    &[("endpoint", "/upstream"), ("status", "503")]
+                ),
+                Some(0.0)
+            );
+            // 3 request series, 2 histograms of 16 buckets + sum + count, build info.
+            assert_eq!(samples.len(), 3 + 2 * 18 + 1, "{format:?}");
+        }
+    }
+}

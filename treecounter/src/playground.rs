@@ -1,0 +1,653 @@
+//! The whole simulated world of the browser playground: the tree-counter
+//! app with its metrics registry, a Prometheus scraping it, and visitors.
+//!
+//! Everything runs on a simulated clock that only moves when
+//! [`Playground::advance`] is called, so the page decides how fast time goes
+//! (and tests decide exactly when things happen).
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use prometheus_client::registry::Registry;
+
+use crate::exposition::{encode, EncodeError, Format};
+use crate::metrics::{Endpoint, Metrics};
+use crate::rate::rate_range;
+use crate::scraper::{ScrapeError, ScrapeIntervalError, Scraper, MIN_SCRAPE_INTERVAL};
+use crate::series::{duration_ms, LabelSet, Point, SeriesStore};
+use crate::simulation::{
+    simulated_tree_count, BehaviourError, RequestBehaviour, SIMULATED_UPSTREAM_ERROR_STATUS,
+};
+use crate::traffic::{Traffic, TrafficRateError};
+
+/// How many recent visits the log keeps.
+pub const VISIT_LOG_LEN: usize = 8;
+/// How long scraped samples are kept: enough for the longest graph range.
+pub const RETENTION: Duration = Duration::from_secs(3600);
+/// The counter the playground graphs.
+pub const REQUESTS_TOTAL: &str = "requests_total";
+
+/// What starts a playground.
+#[derive(Debug, Clone)]
+pub struct PlaygroundConfig {
+    /// Wall-clock time (since the Unix epoch) the simulated clock starts at;
+    /// only the tree count depends on it.
+    pub start_unix_time: Duration,
+    /// Seed of every random draw.
+    pub seed: u64,
+    /// Version exported in `treecounter_build_info`.
+    pub version: String,
+}
+
+/// Who sent a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitSource {
+    /// The visitor pressed the button.
+    Button,
+    /// The traffic generator.
+    Traffic,
+}
+
+/// One simulated `GET /treecounter` and what the app answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visit {
+    /// Sequence number, from 1.
+    pub id: u64,
+    /// When it was answered, on the simulated clock.
+    pub at: Duration,
+    /// Who sent it.
+    pub source: VisitSource,
+    /// The page's status (always 200, as in the workshop).
+    pub status: u16,
+    /// The upstream call's status: 200, or 503 when it failed.
+    pub upstream_status: u16,
+    /// The artificial latency of the page.
+    pub latency: Duration,
+    /// The count the page showed; `None` when the upstream failed.
+    pub tree_count: Option<u64>,
+}
+
+/// One series of a graph: its labels and `(t_ms, value)` points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GraphSeries {
+    /// The series' labels.
+    pub labels: LabelSet,
+    /// Points in time order.
+    pub points: Vec<(i64, f64)>,
+}
+
+/// The simulated app, its scraper and its visitors.
+#[derive(Debug)]
+pub struct Playground {
+    config: PlaygroundConfig,
+    now: Duration,
+    registry: Registry,
+    metrics: Metrics,
+    behaviour: RequestBehaviour,
+    rng: fastrand::Rng,
+    scraper: Scraper,
+    store: SeriesStore,
+    traffic: Traffic,
+    visits: VecDeque<Visit>,
+    visit_count: u64,
+    /// Statuses of extra synthetic series, for the benchmark (see
+    /// [`Playground::load_benchmark_history`]).
+    stray_statuses: Vec<u16>,
+    changes: u64,
+}
+
+/// Why [`Playground::advance`] stopped early.
+pub type AdvanceError = ScrapeError;
+
+/// Why [`Playground::load_benchmark_history`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchmarkError {
+    /// The traffic rate is out of range.
+    #[error("benchmark settings out of range")]
+    Settings,
+    /// A scrape failed.
+    #[error(transparent)]
+    Scrape(#[from] ScrapeError),
+}
+
+/// Most synthetic series [`Playground::load_benchmark_history`] adds.
+const MAX_STRAY_SERIES: usize = 100;
+
+impl Playground {
+    /// A fresh app at simulated time zero, scraped every 10 s from time zero.
+    pub fn new(config: PlaygroundConfig) -> Self {
+        let mut registry = Registry::default();
+        let metrics = Metrics::register(&mut registry, &config.version);
+        let rng = fastrand::Rng::with_seed(config.seed);
+        Playground {
+            now: Duration::ZERO,
+            registry,
+            metrics,
+            behaviour: RequestBehaviour::default(),
+            rng,
+            scraper: Scraper::default(),
+            store: SeriesStore::new(RETENTION),
+            traffic: Traffic::default(),
+            visits: VecDeque::with_capacity(VISIT_LOG_LEN),
+            visit_count: 0,
+            stray_statuses: Vec::new(),
+            changes: 0,
+            config,
+        }
+    }
+
+    /// Starts over: new app, empty store, clock at zero. Settings (scrape
+    /// interval, traffic, error rate) are kept.
+    pub fn reset(&mut self) {
+        let mut fresh = Playground::new(self.config.clone());
+        fresh.behaviour = self.behaviour;
+        // Both settings were accepted before, so they are accepted again.
+        fresh.scraper =
+            Scraper::new(self.scraper.scrape_interval(), Duration::ZERO).unwrap_or_default();
+        let rate = self.traffic.rate();
+        fresh
+            .traffic
+            .set_rate(rate, Duration::ZERO, &mut fresh.rng)
+            .ok();
+        fresh.changes = self.changes + 1;
+        *self = fresh;
+    }
+
+    /// Restarts the simulated app process: its counters start again from
+    /// zero while the scraped history stays, which is what `rate()`'s
+    /// counter-reset handling is for.
+    pub fn restart_app(&mut self) {
+        let mut registry = Registry::default();
+        self.metrics = Metrics::register(&mut registry, &self.config.version);
+        self.registry = registry;
+        self.changes += 1;
+    }
+
+    /// The simulated clock.
+    pub fn now(&self) -> Duration {
+        self.now
+    }
+
+    /// Changes every time something visible changes (a request, a scrape,
+    /// a reset), so a view knows when to redraw.
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// The registry, as `/metrics` would encode it.
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The metric handles of the simulated app.
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
+
+    /// The exposition text, as `/metrics` answers in `format`.
+    pub fn exposition(&self, format: Format) -> Result<String, EncodeError> {
+        encode(&self.registry, format)
+    }
+
+    /// The scraped samples.
+    pub fn store(&self) -> &SeriesStore {
+        &self.store
+    }
+
+    /// The most recent visits, newest first.
+    pub fn visits(&self) -> impl Iterator<Item = &Visit> {
+        self.visits.iter()
+    }
+
+    /// How the app behaves (latency, upstream error rate).
+    pub fn behaviour(&self) -> RequestBehaviour {
+        self.behaviour
+    }
+
+    /// Sets the fraction of upstream calls that fail with a simulated 503.
+    pub fn set_upstream_error_rate(&mut self, rate: f64) -> Result<(), BehaviourError> {
+        self.behaviour = RequestBehaviour::new(self.behaviour.latency_max().as_secs_f64(), rate)?;
+        Ok(())
+    }
+
+    /// Time between scrapes.
+    pub fn scrape_interval(&self) -> Duration {
+        self.scraper.scrape_interval()
+    }
+
+    /// Changes the scrape interval from now on.
+    pub fn set_scrape_interval(&mut self, interval: Duration) -> Result<(), ScrapeIntervalError> {
+        self.scraper.set_scrape_interval(interval, self.now)
+    }
+
+    /// Mean background requests per simulated second.
+    pub fn traffic_rate(&self) -> f64 {
+        self.traffic.rate()
+    }
+
+    /// Sets the background traffic (Poisson arrivals); 0 turns it off.
+    pub fn set_traffic_rate(&mut self, rate: f64) -> Result<(), TrafficRateError> {
+        self.traffic.set_rate(rate, self.now, &mut self.rng)
+    }
+
+    /// A visitor presses the button: one `GET /treecounter`, answered now.
+    pub fn visit(&mut self) -> Visit {
+        self.serve(VisitSource::Button)
+    }
+
+    /// Serves one `/treecounter` request at the current simulated time and
+    /// records it exactly as app-server does: the upstream call under
+    /// `endpoint="/upstream"` with its status (200 or 503), then the page
+    /// under `endpoint="/treecounter"` with status 200, and the latency of
+    /// each. The simulated request is answered at once: its artificial
+    /// latency is drawn and recorded, not waited for.
+    fn serve(&mut self, source: VisitSource) -> Visit {
+        let plan = self.behaviour.plan(&mut self.rng);
+        let (upstream_status, tree_count) = if plan.upstream_fails {
+            (SIMULATED_UPSTREAM_ERROR_STATUS, None)
+        } else {
+            let now_unix = self.config.start_unix_time + self.now;
+            (200, Some(simulated_tree_count(now_unix)))
+        };
+        self.metrics
+            .record_request(Endpoint::Upstream, upstream_status);
+        // The simulated upstream answers instantly.
+        self.metrics
+            .observe_latency(Endpoint::Upstream, Duration::ZERO);
+        self.metrics.record_request(Endpoint::TreeCounter, 200);
+        self.metrics
+            .observe_latency(Endpoint::TreeCounter, plan.latency);
+        if !self.stray_statuses.is_empty() {
+            let i = self.rng.usize(..self.stray_statuses.len());
+            self.metrics
+                .record_request(Endpoint::Unmatched, self.stray_statuses[i]);
+        }
+
+        self.visit_count += 1;
+        let visit = Visit {
+            id: self.visit_count,
+            at: self.now,
+            source,
+            status: 200,
+            upstream_status,
+            latency: plan.latency,
+            tree_count,
+        };
+        if self.visits.len() == VISIT_LOG_LEN {
+            self.visits.pop_back();
+        }
+        self.visits.push_front(visit);
+        self.changes += 1;
+        visit
+    }
+
+    /// Moves the simulated clock forward by `elapsed`, serving the traffic
+    /// that arrives and taking the scrapes that fall due, in time order (an
+    /// arrival at the same instant as a scrape is served first).
+    pub fn advance(&mut self, elapsed: Duration) -> Result<(), AdvanceError> {
+        let until = self.now + elapsed;
+        loop {
+            let scrape_at = self.scraper.next_scrape();
+            match self.traffic.next_arrival() {
+                Some(arrival) if arrival <= until && arrival <= scrape_at => {
+                    self.now = arrival;
+                    self.serve(VisitSource::Traffic);
+                    self.traffic.arrive(&mut self.rng);
+                }
+                _ if scrape_at <= until => {
+                    self.now = scrape_at;
+                    self.scraper.scrape(&self.registry, &mut self.store)?;
+                    self.changes += 1;
+                }
+                _ => break,
+            }
+        }
+        self.now = until;
+        Ok(())
+    }
+
+    /// `rate(requests_total[range])` per label set, evaluated every `step`
+    /// over the last `span` of simulated time. Series with no value in the
+    /// span are left out.
+    pub fn rate_graph(&self, span: Duration, step: Duration, range: Duration) -> Vec<GraphSeries> {
+        let end = duration_ms(self.now);
+        let step = duration_ms(step).max(1);
+        // Evaluate on multiples of the step, as Grafana aligns range queries,
+        // so points do not shimmer as time moves.
+        let end = end - end.rem_euclid(step);
+        let start = end - duration_ms(span);
+        self.store
+            .select(REQUESTS_TOTAL)
+            .map(|(labels, points)| GraphSeries {
+                labels: labels.clone(),
+                points: rate_range(points, start, end, step, duration_ms(range)),
+            })
+            .filter(|series| !series.points.is_empty())
+            .collect()
+    }
+
+    /// The raw scraped `requests_total` samples of the last `span`.
+    pub fn counter_graph(&self, span: Duration) -> Vec<GraphSeries> {
+        let start = duration_ms(self.now) - duration_ms(span);
+        self.store
+            .select(REQUESTS_TOTAL)
+            .map(|(labels, points)| {
+                let from = points.partition_point(|p| p.t_ms < start);
+                GraphSeries {
+                    labels: labels.clone(),
+                    points: points[from..]
+                        .iter()
+                        .map(|&Point { t_ms, value }| (t_ms, value))
+                        .collect(),
+                }
+            })
+            .filter(|series| !series.points.is_empty())
+            .collect()
+    }
+
+    /// Fills the playground with `history` of traffic, scraped every second,
+    /// with `series` label sets of `requests_total` in all: the benchmark's
+    /// worst case. At most 103 series: the synthetic statuses are 400..=499.
+    /// Besides the three real series, every request also counts
+    /// one stray unmatched request under one of `series - 3` synthetic
+    /// statuses (as if bots were probing random paths).
+    pub fn load_benchmark_history(
+        &mut self,
+        history: Duration,
+        series: usize,
+        traffic_rate: f64,
+    ) -> Result<(), BenchmarkError> {
+        let extra = series.saturating_sub(3).min(MAX_STRAY_SERIES);
+        self.stray_statuses = (400..).take(extra).collect();
+        for &status in &self.stray_statuses {
+            // Create every series at zero, so all are scraped from the start.
+            self.metrics.record_request(Endpoint::Unmatched, status);
+        }
+        self.scraper
+            .set_scrape_interval(MIN_SCRAPE_INTERVAL, self.now)
+            .map_err(|_| BenchmarkError::Settings)?;
+        self.traffic
+            .set_rate(traffic_rate, self.now, &mut self.rng)
+            .map_err(|_| BenchmarkError::Settings)?;
+        Ok(self.advance(history)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse_exposition;
+
+    const START: Duration = Duration::from_secs(1_800_000_000);
+
+    fn playground(upstream_error_rate: f64) -> Playground {
+        let mut playground = Playground::new(PlaygroundConfig {
+            start_unix_time: START,
+            seed: 7,
+            version: "1.2.3".to_owned(),
+        });
+        playground
+            .set_upstream_error_rate(upstream_error_rate)
+            .unwrap();
+        playground
+    }
+
+    /// The current value of `requests_total{endpoint, status}` in the
+    /// exposition text, as a scraper would read it.
+    fn requests_total(playground: &Playground, endpoint: &str, status: &str) -> f64 {
+        let text = playground.exposition(Format::PrometheusText).unwrap();
+        let labels = LabelSet::new(
+            REQUESTS_TOTAL,
+            [
+                ("endpoint".to_owned(), endpoint.to_owned()),
+                ("status".to_owned(), status.to_owned()),
+            ],
+        );
+        parse_exposition(&text)
+            .unwrap()
+            .into_iter()
+            .find(|s| s.labels == labels)
+            .map_or(0.0, |s| s.value)
+    }
+
+    /// Runs `visits_at`: at each simulated second in the list (ascending),
+    /// one button visit, after the scrapes due by then. Ends at `end_s`.
+    fn run(playground: &mut Playground, visits_at: &[u64], end_s: u64) {
+        for &at in visits_at {
+            playground
+                .advance(Duration::from_secs(at) - playground.now())
+                .unwrap();
+            playground.visit();
+        }
+        playground
+            .advance(Duration::from_secs(end_s) - playground.now())
+            .unwrap();
+    }
+
+    fn check_graph(graph: &[GraphSeries], expect: &[(&str, &[(i64, f64)])]) {
+        let labels: Vec<String> = graph.iter().map(|s| s.labels.labels_text()).collect();
+        let expect_labels: Vec<&str> = expect.iter().map(|(l, _)| *l).collect();
+        assert_eq!(labels, expect_labels);
+        for (series, (labels, points)) in graph.iter().zip(expect) {
+            assert_eq!(series.points.len(), points.len(), "{labels}: {series:?}");
+            for (&(t, value), &(expect_t, expect_value)) in series.points.iter().zip(*points) {
+                assert_eq!(t, expect_t, "{labels}");
+                assert!(
+                    (value - expect_value).abs() < 1e-12,
+                    "{labels} at {t}: {value}, expected {expect_value}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn visits_are_counted_as_the_server_counts_them() {
+        let mut ok = playground(0.0);
+        for _ in 0..3 {
+            ok.visit();
+        }
+        assert_eq!(requests_total(&ok, "/treecounter", "200"), 3.0);
+        assert_eq!(requests_total(&ok, "/upstream", "200"), 3.0);
+        assert_eq!(requests_total(&ok, "/upstream", "503"), 0.0);
+        let text = ok.exposition(Format::OpenMetrics).unwrap();
+        assert!(text.contains("request_latency_seconds_count{endpoint=\"/treecounter\"} 3\n"));
+        assert!(text.contains("request_latency_seconds_count{endpoint=\"/upstream\"} 3\n"));
+
+        let mut failing = playground(1.0);
+        failing.advance(Duration::from_secs(100)).unwrap();
+        let visit = failing.visit();
+        assert_eq!(requests_total(&failing, "/treecounter", "200"), 1.0);
+        assert_eq!(requests_total(&failing, "/upstream", "503"), 1.0);
+        assert_eq!(
+            (visit.id, visit.at, visit.status, visit.upstream_status),
+            (1, Duration::from_secs(100), 200, 503)
+        );
+        assert_eq!(visit.tree_count, None);
+        assert!(visit.latency < Duration::from_secs(1));
+
+        let mut counted = playground(0.0);
+        counted.advance(Duration::from_secs(8)).unwrap();
+        assert_eq!(
+            counted.visit().tree_count,
+            // 1.25 trees per second since 2024-01-01, 8 s after START.
+            Some(simulated_tree_count(START + Duration::from_secs(8)))
+        );
+    }
+
+    #[test]
+    fn the_visit_log_keeps_the_latest_few_newest_first() {
+        let mut playground = playground(0.15);
+        for _ in 0..20 {
+            playground.visit();
+        }
+        let ids: Vec<u64> = playground.visits().map(|v| v.id).collect();
+        assert_eq!(ids, [20, 19, 18, 17, 16, 15, 14, 13]);
+        for visit in playground.visits() {
+            assert_eq!(visit.tree_count.is_none(), visit.upstream_status == 503);
+        }
+    }
+
+    #[test]
+    fn scrapes_land_in_the_store_on_schedule() {
+        let mut playground = playground(0.0);
+        run(&mut playground, &[5, 6, 12], 25);
+        let labels = LabelSet::new(
+            REQUESTS_TOTAL,
+            [
+                ("endpoint".to_owned(), "/treecounter".to_owned()),
+                ("status".to_owned(), "200".to_owned()),
+            ],
+        );
+        let points: Vec<(i64, f64)> = playground
+            .store()
+            .points(&labels)
+            .iter()
+            .map(|p| (p.t_ms, p.value))
+            .collect();
+        assert_eq!(points, [(0, 0.0), (10_000, 2.0), (20_000, 3.0)]);
+        assert_eq!(playground.now(), Duration::from_secs(25));
+    }
+
+    #[test]
+    fn rate_graph_is_prometheus_rate_of_the_scrapes() {
+        // One visit right after each scrape: the scrape at k × 10 s reads k.
+        let mut playground = playground(0.0);
+        run(&mut playground, &[0, 10, 20, 30, 40, 50], 60);
+        let graph = playground.rate_graph(
+            Duration::from_secs(60),
+            Duration::from_secs(10),
+            Duration::from_secs(60),
+        );
+        // At 10..50 s the series started inside the minute at 0, its zero
+        // point: no extrapolation, k / 60 s. At 60 s, samples 10..60 read
+        // 1..6: 5 × 60/50 / 60 s = 0.1/s (see rate.rs).
+        let ramp: &[(i64, f64)] = &[
+            (10_000, 1.0 / 60.0),
+            (20_000, 2.0 / 60.0),
+            (30_000, 3.0 / 60.0),
+            (40_000, 4.0 / 60.0),
+            (50_000, 5.0 / 60.0),
+            (60_000, 0.1),
+        ];
+        let flat: &[(i64, f64)] = &[
+            (10_000, 0.0),
+            (20_000, 0.0),
+            (30_000, 0.0),
+            (40_000, 0.0),
+            (50_000, 0.0),
+            (60_000, 0.0),
+        ];
+        check_graph(
+            &graph,
+            &[
+                ("{endpoint=\"/treecounter\",status=\"200\"}", ramp),
+                ("{endpoint=\"/upstream\",status=\"200\"}", ramp),
+                ("{endpoint=\"/upstream\",status=\"503\"}", flat),
+            ],
+        );
+    }
+
+    #[test]
+    fn an_app_restart_is_a_counter_reset_that_rate_sees_through() {
+        let mut playground = playground(0.0);
+        run(&mut playground, &[0, 10, 20, 30], 30);
+        // The scrape at 30 s has read 3; the restarted app counts from 0.
+        playground.restart_app();
+        assert_eq!(requests_total(&playground, "/treecounter", "200"), 0.0);
+        run(&mut playground, &[30, 40, 50], 60);
+        // Scrapes at 10..60 s read 1, 2, 3, 1, 2, 3: an increase of 5, so
+        // the same 0.1/s as without the restart.
+        let graph = playground.rate_graph(
+            Duration::ZERO,
+            Duration::from_secs(10),
+            Duration::from_secs(60),
+        );
+        check_graph(
+            &graph[..1],
+            &[(
+                "{endpoint=\"/treecounter\",status=\"200\"}",
+                &[(60_000, 0.1)],
+            )],
+        );
+        let counter = playground.counter_graph(Duration::from_secs(30));
+        assert_eq!(
+            counter[0].points,
+            [(30_000, 3.0), (40_000, 1.0), (50_000, 2.0), (60_000, 3.0)]
+        );
+    }
+
+    #[test]
+    fn traffic_arrives_between_scrapes_and_is_counted() {
+        let mut playground = playground(1.0);
+        playground.set_traffic_rate(2.0).unwrap();
+        playground.advance(Duration::from_secs(100)).unwrap();
+        let served = playground.visits().next().map_or(0, |v| v.id) as f64;
+        // 200 expected on average; the seed makes it exact, the bounds say
+        // it is plausible.
+        assert!((150.0..=250.0).contains(&served), "{served}");
+        assert_eq!(requests_total(&playground, "/treecounter", "200"), served);
+        assert_eq!(requests_total(&playground, "/upstream", "503"), served);
+        assert_eq!(requests_total(&playground, "/upstream", "200"), 0.0);
+        assert!(playground
+            .visits()
+            .all(|v| v.source == VisitSource::Traffic && v.at <= Duration::from_secs(100)));
+        // Scrapes at 0, 10, …, 100 s.
+        assert_eq!(playground.store().appends(), 11);
+    }
+
+    #[test]
+    fn reset_starts_over_with_the_same_settings() {
+        let mut playground = playground(0.5);
+        playground.set_traffic_rate(3.0).unwrap();
+        playground
+            .set_scrape_interval(Duration::from_secs(2))
+            .unwrap();
+        playground.advance(Duration::from_secs(30)).unwrap();
+        let before = playground.changes();
+        playground.reset();
+        assert!(playground.changes() > before);
+        assert_eq!(playground.now(), Duration::ZERO);
+        assert!(playground.store().is_empty());
+        assert_eq!(playground.visits().count(), 0);
+        assert_eq!(requests_total(&playground, "/treecounter", "200"), 0.0);
+        assert_eq!(playground.traffic_rate(), 3.0);
+        assert_eq!(playground.scrape_interval(), Duration::from_secs(2));
+        assert_eq!(playground.behaviour().upstream_error_rate(), 0.5);
+    }
+
+    #[test]
+    fn benchmark_history_has_the_requested_series_and_samples() {
+        let mut playground = playground(0.15);
+        playground
+            .load_benchmark_history(Duration::from_secs(120), 50, 5.0)
+            .unwrap();
+        let series: Vec<usize> = playground
+            .store()
+            .select(REQUESTS_TOTAL)
+            .map(|(_, points)| points.len())
+            .collect();
+        assert_eq!(series.len(), 50);
+        assert!(series.iter().all(|&n| n == 121), "{series:?}");
+        assert_eq!(
+            playground
+                .rate_graph(
+                    Duration::from_secs(60),
+                    Duration::from_secs(1),
+                    Duration::from_secs(60)
+                )
+                .len(),
+            50
+        );
+    }
+
+    #[test]
+    fn settings_out_of_range_are_refused_and_change_nothing() {
+        let mut playground = playground(0.15);
+        assert!(playground.set_upstream_error_rate(1.5).is_err());
+        assert!(playground.set_traffic_rate(-1.0).is_err());
+        assert!(playground.set_scrape_interval(Duration::ZERO).is_err());
+        assert_eq!(playground.behaviour().upstream_error_rate(), 0.15);
+        assert_eq!(playground.traffic_rate(), 0.0);
+        assert_eq!(playground.scrape_interval(), Duration::from_secs(10));
+    }
+}
