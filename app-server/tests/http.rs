@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use app_server::state::StateOptions;
 use app_server::upstream::Upstream;
+use app_server::{app, AppState};
 use axum::http::StatusCode;
 use common::*;
 use treecounter::simulation::RequestBehaviour;
@@ -326,4 +327,31 @@ async fn serves_the_built_playground_and_nothing_outside_it() {
         sample(&metrics, "requests_total{status=\"200\",endpoint=\"/\"}"),
         Some(2.0)
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_over_the_timeout_gets_408_and_is_counted() {
+    let state = AppState::new(
+        StateOptions {
+            behaviour: RequestBehaviour::new(3600.0, 0.0).unwrap(),
+            seed: Some(5),
+            static_dir: PathBuf::from("/nonexistent"),
+            process_metrics: false,
+            ..StateOptions::default()
+        },
+        fixed_clock(),
+    );
+    let router = app(state, Duration::from_secs(2));
+    let reply = get(&router, "/treecounter").await;
+    assert_eq!(reply.status, StatusCode::REQUEST_TIMEOUT);
+    let metrics = get(&router, "/metrics").await.body;
+    assert_eq!(
+        sample(
+            &metrics,
+            "requests_total{status=\"408\",endpoint=\"/treecounter\"}"
+        ),
+        Some(1.0)
+    );
+    // The page was abandoned before its upstream call: nothing counted there.
+    assert_eq!(sum_requests(&metrics, "/upstream"), 0.0);
 }
