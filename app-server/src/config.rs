@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Parser;
+use treecounter::simulation::RequestBehaviour;
 
 /// The workshop's tree-counter app, with a Prometheus `/metrics` endpoint.
 #[derive(Debug, Clone, Parser)]
@@ -64,22 +65,20 @@ fn parse_f64(value: &str) -> Result<f64, String> {
         .map_err(|_| format!("`{value}` is not a number"))
 }
 
+// The bounds of the two behaviour flags are the domain's: validate through
+// `RequestBehaviour::new` so they are checked in one place.
 fn parse_latency_max(value: &str) -> Result<f64, String> {
     let secs = parse_f64(value)?;
-    if (0.0..=3600.0).contains(&secs) {
-        Ok(secs)
-    } else {
-        Err(format!("must be between 0 and 3600 seconds, got {value}"))
-    }
+    RequestBehaviour::new(secs, 0.0)
+        .map(|_| secs)
+        .map_err(|e| e.to_string())
 }
 
 fn parse_fraction(value: &str) -> Result<f64, String> {
     let fraction = parse_f64(value)?;
-    if (0.0..=1.0).contains(&fraction) {
-        Ok(fraction)
-    } else {
-        Err(format!("must be between 0 and 1, got {value}"))
-    }
+    RequestBehaviour::new(0.0, fraction)
+        .map(|_| fraction)
+        .map_err(|e| e.to_string())
 }
 
 fn parse_seconds(value: &str) -> Result<Duration, String> {
