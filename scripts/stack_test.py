@@ -817,9 +817,13 @@ def test_config(app_port: int, prometheus_port: int) -> dict[str, Any]:
 
 
 class Traffic:
-    """Requests to the app from a background thread, bounded in count and time."""
+    """Requests to the app from a background thread, bounded in count and time.
 
-    def __init__(self, base: str, max_requests: int = 2000, max_seconds: float = 120) -> None:
+    Five a second at most: enough that every rate window holds requests, few
+    enough that the slow phase below outweighs them in the 5-minute windows
+    of the alerts."""
+
+    def __init__(self, base: str, max_requests: int = 300, max_seconds: float = 60) -> None:
         self.base = base
         self.max_requests = max_requests
         self.max_seconds = max_seconds
@@ -833,7 +837,7 @@ class Traffic:
             with contextlib.suppress(OSError):  # counted all the same; the checks look at Prometheus
                 http_get(f"{self.base}/treecounter")
             self.sent += 1
-            self.stopped.wait(0.05)
+            self.stopped.wait(0.2)
 
     def __enter__(self) -> Traffic:
         self.thread.start()
@@ -1017,9 +1021,13 @@ def _live_checks(
 
     def failing_upstream_and_slow_pages() -> str:
         processes.stop("app-server")
+        # Every upstream call fails, and 60 % of pages take over 1 s: with at
+        # most 60 + 300 healthy requests before, both 5-minute ratios cross
+        # their thresholds (30 % errors, 10 % of pages over 1 s).
         start_app("app-server-failing", "--upstream-error-rate", "1", "--latency-max", "2.5", "--seed", "43")
-        statuses = burst(app_base, "/treecounter", 100, 50)
-        ensure(statuses == [200] * 100, f"/treecounter answered {sorted(set(statuses))}")
+        slow_requests = 200
+        statuses = burst(app_base, "/treecounter", slow_requests, 100)
+        ensure(statuses == [200] * slow_requests, f"/treecounter answered {sorted(set(statuses))}")
         return wait_for_alerts("errors")
 
     suite.check("live: upstream failing and pages slow -> their alerts go active", failing_upstream_and_slow_pages)
