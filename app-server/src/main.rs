@@ -121,7 +121,10 @@ async fn healthcheck(config: &Config) -> anyhow::Result<()> {
         });
     }
     let url = format!("http://{target}/healthz");
+    // Never through a proxy: the target is this machine, and containers may
+    // be given HTTP_PROXY.
     let response = reqwest::Client::builder()
+        .no_proxy()
         .timeout(std::time::Duration::from_secs(3))
         .build()?
         .get(&url)
