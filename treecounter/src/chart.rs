@@ -78,7 +78,13 @@ pub fn format_clock(t_ms: i64) -> String {
 /// without trailing zeros.
 pub fn format_value(value: f64) -> String {
     if !value.is_finite() {
-        return value.to_string();
+        return if value.is_nan() {
+            "NaN".to_owned()
+        } else if value > 0.0 {
+            "+Inf".to_owned()
+        } else {
+            "-Inf".to_owned()
+        };
     }
     let decimals = if value.abs() >= 100.0 {
         0
@@ -89,7 +95,7 @@ pub fn format_value(value: f64) -> String {
     } else {
         3
     };
-    let text = format!("{value:.decimals$}");
+    let text = format_fixed(value, decimals);
     let text = if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.')
     } else {
@@ -100,6 +106,41 @@ pub fn format_value(value: f64) -> String {
     } else {
         text.to_owned()
     }
+}
+
+/// `value` rounded to `decimals` places (at most 6; halves away from zero,
+/// and never "-0"), like `format!("{value:.2}")` but with integer
+/// arithmetic: float formatting would add about 7 KB of compressed code to
+/// the wasm playground. Values beyond ±10^12 are clamped, which no axis of
+/// ours reaches.
+pub fn format_fixed(value: f64, decimals: u32) -> String {
+    let decimals = decimals.min(6);
+    let scale = 10_i64.pow(decimals);
+    let clamped = if value.is_finite() {
+        clamp(value, -1e12, 1e12)
+    } else {
+        0.0
+    };
+    // Within ±10^18 after scaling, so the cast is exact in range.
+    let units = (clamped * scale as f64).round() as i64;
+    let sign = if units < 0 { "-" } else { "" };
+    let (whole, fraction) = (units.abs() / scale, units.abs() % scale);
+    if decimals == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!(
+            "{sign}{whole}.{fraction:0width$}",
+            width = decimals as usize
+        )
+    }
+}
+
+/// `value` limited to `min..=max`; NaN gives `min`.
+///
+/// Not `f64::clamp`: it asserts `min <= max`, and that assertion's message
+/// formats floats, which costs the wasm playground 7 KB compressed.
+pub fn clamp(value: f64, min: f64, max: f64) -> f64 {
+    value.max(min).min(max)
 }
 
 #[cfg(test)]
@@ -135,6 +176,14 @@ mod tests {
     }
 
     #[test]
+    fn clamps_without_panicking() {
+        assert_eq!(clamp(5.0, 0.0, 1.0), 1.0);
+        assert_eq!(clamp(-5.0, 0.0, 1.0), 0.0);
+        assert_eq!(clamp(0.5, 0.0, 1.0), 0.5);
+        assert_eq!(clamp(f64::NAN, 0.0, 1.0), 0.0);
+    }
+
+    #[test]
     fn formats_clock_and_values() {
         assert_eq!(format_clock(0), "0:00");
         assert_eq!(format_clock(65_500), "1:05");
@@ -148,8 +197,22 @@ mod tests {
             (12.345, "12.3"),
             (250.4, "250"),
             (-0.0001, "0"),
+            (-2.5, "-2.5"),
+            (f64::INFINITY, "+Inf"),
         ] {
             assert_eq!(format_value(value), text);
+        }
+        for (value, decimals, text) in [
+            (0.0, 1, "0.0"),
+            (12.34, 1, "12.3"),
+            (12.35, 0, "12"),
+            (-0.04, 1, "0.0"),
+            (-0.06, 1, "-0.1"),
+            (1.23456, 3, "1.235"),
+            (1e20, 0, "1000000000000"),
+            (f64::NAN, 2, "0.00"),
+        ] {
+            assert_eq!(format_fixed(value, decimals), text, "{value}");
         }
     }
 }

@@ -94,6 +94,7 @@ pub struct Playground {
     /// [`Playground::load_benchmark_history`]).
     stray_statuses: Vec<u16>,
     changes: u64,
+    resets: u64,
 }
 
 /// Why [`Playground::advance`] stopped early.
@@ -132,6 +133,7 @@ impl Playground {
             visit_count: 0,
             stray_statuses: Vec::new(),
             changes: 0,
+            resets: 0,
             config,
         }
     }
@@ -150,6 +152,7 @@ impl Playground {
             .set_rate(rate, Duration::ZERO, &mut fresh.rng)
             .ok();
         fresh.changes = self.changes + 1;
+        fresh.resets = self.resets + 1;
         *self = fresh;
     }
 
@@ -172,6 +175,11 @@ impl Playground {
     /// a reset), so a view knows when to redraw.
     pub fn changes(&self) -> u64 {
         self.changes
+    }
+
+    /// How many times [`Playground::reset`] was called.
+    pub fn resets(&self) -> u64 {
+        self.resets
     }
 
     /// The registry, as `/metrics` would encode it.
@@ -606,6 +614,7 @@ mod tests {
         let before = playground.changes();
         playground.reset();
         assert!(playground.changes() > before);
+        assert_eq!(playground.resets(), 1);
         assert_eq!(playground.now(), Duration::ZERO);
         assert!(playground.store().is_empty());
         assert_eq!(playground.visits().count(), 0);

@@ -6,7 +6,6 @@
 //! older than the retention are dropped, and a series with no point left in
 //! the retention window disappears.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -26,7 +25,7 @@ impl LabelSet {
         labels: impl IntoIterator<Item = (String, String)>,
     ) -> Self {
         let mut labels: Vec<(String, String)> = labels.into_iter().collect();
-        labels.sort();
+        labels.sort_unstable();
         LabelSet {
             name: name.into(),
             labels,
@@ -99,7 +98,10 @@ pub struct Point {
 #[derive(Clone, Debug)]
 pub struct SeriesStore {
     retention_ms: i64,
-    series: BTreeMap<LabelSet, Vec<Point>>,
+    /// Sorted by label set. A sorted `Vec` rather than a `BTreeMap`: new
+    /// series are rare, lookups are binary searches, and the map's code
+    /// would cost the wasm playground 3 KB compressed.
+    series: Vec<(LabelSet, Vec<Point>)>,
     appends: u64,
 }
 
@@ -108,7 +110,7 @@ impl SeriesStore {
     pub fn new(retention: Duration) -> Self {
         SeriesStore {
             retention_ms: duration_ms(retention),
-            series: BTreeMap::new(),
+            series: Vec::new(),
             appends: 0,
         }
     }
@@ -125,7 +127,14 @@ impl SeriesStore {
     /// as Prometheus rejects out-of-order samples.
     pub fn append(&mut self, t_ms: i64, samples: impl IntoIterator<Item = (LabelSet, f64)>) {
         for (labels, value) in samples {
-            let points = self.series.entry(labels).or_default();
+            let index = match self.series.binary_search_by(|(l, _)| l.cmp(&labels)) {
+                Ok(index) => index,
+                Err(index) => {
+                    self.series.insert(index, (labels, Vec::new()));
+                    index
+                }
+            };
+            let points = &mut self.series[index].1;
             if points.last().is_some_and(|last| last.t_ms >= t_ms) {
                 continue;
             }
@@ -137,7 +146,7 @@ impl SeriesStore {
 
     /// Drops points older than `cutoff_ms`, and series left empty.
     fn expire(&mut self, cutoff_ms: i64) {
-        self.series.retain(|_, points| {
+        self.series.retain_mut(|(_, points)| {
             let expired = points.partition_point(|p| p.t_ms < cutoff_ms);
             // Draining shifts the whole vector, so only do it once a good
             // share has expired: amortised O(1) per point.
@@ -166,12 +175,15 @@ impl SeriesStore {
 
     /// The total number of points held, for memory accounting.
     pub fn point_count(&self) -> usize {
-        self.series.values().map(Vec::len).sum()
+        self.series.iter().map(|(_, points)| points.len()).sum()
     }
 
     /// The points of one series, oldest first.
     pub fn points(&self, labels: &LabelSet) -> &[Point] {
-        self.series.get(labels).map_or(&[], Vec::as_slice)
+        match self.series.binary_search_by(|(l, _)| l.cmp(labels)) {
+            Ok(index) => &self.series[index].1,
+            Err(_) => &[],
+        }
     }
 
     /// Every series of metric `name`, in label order, with its points.

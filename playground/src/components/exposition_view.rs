@@ -1,0 +1,88 @@
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use treecounter::diff::changed_lines;
+use treecounter::exposition::Format;
+use yew::prelude::*;
+
+use crate::components::{choice_of, Choice};
+use crate::settings::{format_short_label, FORMATS};
+
+/// Props of [`ExpositionView`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct ExpositionViewProps {
+    /// The text `/metrics` would answer.
+    pub text: AttrValue,
+    /// The format it is in.
+    pub format: Format,
+    /// Called when the visitor picks the other format.
+    pub on_format: Callback<Format>,
+}
+
+/// The exposition text, with the lines that changed since the previous
+/// render highlighted, and the format toggle.
+#[component]
+pub fn ExpositionView(props: &ExpositionViewProps) -> Html {
+    // What was shown last time, to compare with.
+    let previous = use_mut_ref(|| (props.format, props.text.clone()));
+    let changed = use_memo((props.format, props.text.clone()), {
+        let previous = previous.clone();
+        move |(format, text)| highlight(&previous, *format, text)
+    });
+
+    let lines = props
+        .text
+        .lines()
+        .zip(changed.iter())
+        .map(|(line, &changed)| {
+            let class = classes!(
+                "line",
+                changed.then_some("changed"),
+                line.starts_with('#').then_some("comment"),
+            );
+            html! { <span {class}>{ line }{ "\n" }</span> }
+        });
+    let changed_count = changed.iter().filter(|&&c| c).count();
+    let (options, selected, on_change) =
+        choice_of(&FORMATS, props.format, format_short_label, &props.on_format);
+
+    html! {
+        <div class="exposition-view">
+            <div class="toolbar">
+                <Choice legend="Format" name="format" {options} {selected} {on_change} />
+                <span class="content-type" title="Content-Type of this answer">
+                    <code>{ props.format.content_type() }</code>
+                </span>
+            </div>
+            <p class="hint" aria-live="polite">
+                if changed_count == 0 {
+                    { "Unchanged since the last render." }
+                } else {
+                    <span class="swatch changed-swatch" aria-hidden="true"></span>
+                    { format!(" {changed_count} line{} changed", if changed_count == 1 { "" } else { "s" }) }
+                }
+            </p>
+            <pre class="exposition" data-testid="exposition" tabindex="0"
+                aria-label={format!("Exposition text, {}", props.format.label())}><code>{ for lines }</code></pre>
+        </div>
+    }
+}
+
+/// Which lines of `text` to highlight: those that changed since the text
+/// shown before, in the same format. A format switch highlights nothing.
+fn highlight(
+    previous: &Rc<RefCell<(Format, AttrValue)>>,
+    format: Format,
+    text: &AttrValue,
+) -> Vec<bool> {
+    let Ok(mut previous) = previous.try_borrow_mut() else {
+        return vec![false; text.lines().count()];
+    };
+    let changed = if previous.0 == format {
+        changed_lines(&previous.1, text)
+    } else {
+        vec![false; text.lines().count()]
+    };
+    *previous = (format, text.clone());
+    changed
+}

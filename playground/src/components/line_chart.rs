@@ -1,0 +1,316 @@
+use std::rc::Rc;
+
+use treecounter::chart::{clamp, format_clock, format_fixed, format_value, nice_ticks, time_ticks};
+use treecounter::playground::GraphSeries;
+use yew::prelude::*;
+
+use crate::components::series_colour;
+
+/// The drawing's coordinate system (the SVG scales to its box).
+const WIDTH: f64 = 640.0;
+const MARGIN_LEFT: f64 = 52.0;
+const MARGIN_RIGHT: f64 = 14.0;
+const MARGIN_TOP: f64 = 12.0;
+const MARGIN_BOTTOM: f64 = 30.0;
+/// Most series listed in the hover readout.
+const READOUT_MAX: usize = 8;
+
+/// Props of [`LineChart`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct LineChartProps {
+    /// The lines, coloured by position with [`series_colour`].
+    pub series: Rc<Vec<GraphSeries>>,
+    /// Left edge of the time axis, ms on the simulated clock.
+    pub start_ms: i64,
+    /// Right edge of the time axis.
+    pub end_ms: i64,
+    /// Height of the drawing in SVG units (the width is 640).
+    #[prop_or(240.0)]
+    pub height: f64,
+    /// Unit appended to values in the readout, e.g. `/s`.
+    #[prop_or_default]
+    pub unit: AttrValue,
+    /// Accessible name of the graph.
+    pub title: AttrValue,
+    /// `data-testid` of the SVG.
+    pub testid: AttrValue,
+    /// Break a line where two points are further apart than this.
+    #[prop_or_default]
+    pub gap_ms: Option<i64>,
+    /// Shown when there is nothing to draw yet.
+    pub empty_note: AttrValue,
+}
+
+/// A time-series line chart in SVG: time axis with ticks, value axis, one
+/// line per series, and a readout of time and values under the pointer (or
+/// the arrow keys when focused).
+#[component]
+pub fn LineChart(props: &LineChartProps) -> Html {
+    let hover_ms = use_state(|| None::<i64>);
+    let svg_ref = use_node_ref();
+
+    let scale = Scale::new(props);
+    let times = point_times(&props.series);
+
+    let onmousemove = {
+        let hover_ms = hover_ms.clone();
+        let svg_ref = svg_ref.clone();
+        let times = times.clone();
+        let (start_ms, end_ms) = (props.start_ms, props.end_ms);
+        Callback::from(move |event: MouseEvent| {
+            let Some(svg) = svg_ref.cast::<web_sys::Element>() else {
+                return;
+            };
+            let rect = svg.get_bounding_client_rect();
+            if rect.width() <= 0.0 {
+                return;
+            }
+            let x = (f64::from(event.client_x()) - rect.left()) / rect.width() * WIDTH;
+            let fraction = clamp(
+                (x - MARGIN_LEFT) / (WIDTH - MARGIN_LEFT - MARGIN_RIGHT),
+                0.0,
+                1.0,
+            );
+            let t = start_ms + (fraction * (end_ms - start_ms) as f64) as i64;
+            hover_ms.set(nearest(&times, t));
+        })
+    };
+    let onmouseleave = {
+        let hover_ms = hover_ms.clone();
+        Callback::from(move |_: MouseEvent| hover_ms.set(None))
+    };
+    let onkeydown = {
+        let hover_ms = hover_ms.clone();
+        let times = times.clone();
+        Callback::from(move |event: KeyboardEvent| {
+            let index = (*hover_ms).and_then(|t| times.binary_search(&t).ok());
+            let last = times.len().checked_sub(1);
+            let next = match event.key().as_str() {
+                "ArrowLeft" => index.map_or(last, |i| Some(i.saturating_sub(1))),
+                "ArrowRight" => index.map_or(last, |i| Some((i + 1).min(times.len() - 1))),
+                "Home" => times.first().map(|_| 0),
+                "End" => last,
+                "Escape" => {
+                    hover_ms.set(None);
+                    return;
+                }
+                _ => return,
+            };
+            event.prevent_default();
+            hover_ms.set(next.and_then(|i| times.get(i).copied()));
+        })
+    };
+    let onblur = {
+        let hover_ms = hover_ms.clone();
+        Callback::from(move |_: FocusEvent| hover_ms.set(None))
+    };
+
+    // Drop a hover that no longer matches a point (the data moved on).
+    let hover = (*hover_ms).filter(|t| times.binary_search(t).is_ok());
+
+    let lines = props.series.iter().enumerate().map(|(i, series)| {
+        let d = path(&series.points, &scale, props.gap_ms);
+        html! {
+            <path class="series" d={d} stroke={series_colour(i)}
+                data-series={series.labels.labels_text()} />
+        }
+    });
+    let x_ticks = time_ticks(props.start_ms.max(0), props.end_ms, 6).into_iter().map(|t| {
+        let x = scale.x(t);
+        html! {
+            <g class="tick">
+                <line class="grid" x1={fmt(x)} x2={fmt(x)} y1={fmt(MARGIN_TOP)} y2={fmt(scale.bottom())} />
+                <text x={fmt(x)} y={fmt(scale.bottom() + 18.0)} text-anchor="middle">{ format_clock(t) }</text>
+            </g>
+        }
+    });
+    let y_ticks = scale.y_ticks.iter().map(|&v| {
+        let y = scale.y(v);
+        html! {
+            <g class="tick">
+                <line class="grid" x1={fmt(MARGIN_LEFT)} x2={fmt(WIDTH - MARGIN_RIGHT)} y1={fmt(y)} y2={fmt(y)} />
+                <text x={fmt(MARGIN_LEFT - 6.0)} y={fmt(y + 4.0)} text-anchor="end">{ format_value(v) }</text>
+            </g>
+        }
+    });
+    let cursor = hover.map(|t| {
+        let x = scale.x(t);
+        let dots = props.series.iter().enumerate().filter_map(|(i, series)| {
+            let value = value_at(series, t)?;
+            Some(html! {
+                <circle cx={fmt(x)} cy={fmt(scale.y(value))} r="3.5" fill={series_colour(i)} />
+            })
+        });
+        html! {
+            <g class="cursor">
+                <line x1={fmt(x)} x2={fmt(x)} y1={fmt(MARGIN_TOP)} y2={fmt(scale.bottom())} />
+                { for dots }
+            </g>
+        }
+    });
+    let readout = hover.map(|t| readout(props, &scale, t));
+    let empty = props.series.is_empty().then(|| {
+        html! {
+            <text class="empty" x={fmt(WIDTH / 2.0)} y={fmt(props.height / 2.0)} text-anchor="middle">
+                { props.empty_note.clone() }
+            </text>
+        }
+    });
+
+    html! {
+        <div class="chart">
+            <svg ref={svg_ref} viewBox={format!("0 0 {} {}", fmt(WIDTH), fmt(props.height))} role="img"
+                aria-label={props.title.clone()} data-testid={props.testid.clone()} tabindex="0"
+                {onmousemove} {onmouseleave} {onkeydown} {onblur}>
+                <title>{ props.title.clone() }</title>
+                { for y_ticks }
+                { for x_ticks }
+                <line class="axis" x1={fmt(MARGIN_LEFT)} x2={fmt(WIDTH - MARGIN_RIGHT)}
+                    y1={fmt(scale.bottom())} y2={fmt(scale.bottom())} />
+                <line class="axis" x1={fmt(MARGIN_LEFT)} x2={fmt(MARGIN_LEFT)}
+                    y1={fmt(MARGIN_TOP)} y2={fmt(scale.bottom())} />
+                <g class="lines">{ for lines }</g>
+                { for cursor }
+                { for empty }
+            </svg>
+            { for readout }
+        </div>
+    }
+}
+
+/// The hover readout: the time, then each series' value there, largest first.
+fn readout(props: &LineChartProps, scale: &Scale, t: i64) -> Html {
+    let mut values: Vec<(usize, &GraphSeries, f64)> = props
+        .series
+        .iter()
+        .enumerate()
+        .filter_map(|(i, series)| Some((i, series, value_at(series, t)?)))
+        .collect();
+    values.sort_unstable_by(|a, b| b.2.total_cmp(&a.2));
+    let hidden = values.len().saturating_sub(READOUT_MAX);
+    let rows = values.iter().take(READOUT_MAX).map(|(i, series, value)| {
+        let style = format!("background:{}", series_colour(*i));
+        html! {
+            <li>
+                <span class="swatch" {style} aria-hidden="true"></span>
+                <code>{ series.labels.labels_text() }</code>
+                <strong>{ format!("{}{}", format_value(*value), props.unit) }</strong>
+            </li>
+        }
+    });
+    // Keep the box inside the chart: left of the cursor on the right half.
+    let percent = scale.x(t) / WIDTH * 100.0;
+    let style = if percent > 55.0 {
+        format!("right:{}%", fmt(100.0 - percent + 1.0))
+    } else {
+        format!("left:{}%", fmt(percent + 1.0))
+    };
+    html! {
+        <div class="readout" {style} role="status" data-testid={format!("{}-readout", props.testid)}>
+            <div class="readout-time">{ format!("t = {}", format_clock(t)) }</div>
+            <ul>{ for rows }</ul>
+            if hidden > 0 {
+                <div class="readout-more">{ format!("and {hidden} more") }</div>
+            }
+        </div>
+    }
+}
+
+/// Maps times and values to SVG coordinates.
+struct Scale {
+    start_ms: i64,
+    span_ms: f64,
+    height: f64,
+    y_max: f64,
+    y_ticks: Vec<f64>,
+}
+
+impl Scale {
+    fn new(props: &LineChartProps) -> Self {
+        let max = props
+            .series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|&(_, v)| v))
+            .filter(|v| v.is_finite())
+            .fold(0.0_f64, f64::max);
+        let y_ticks = nice_ticks(0.0, if max > 0.0 { max } else { 1.0 }, 4);
+        let y_max = y_ticks.last().copied().filter(|&m| m > 0.0).unwrap_or(1.0);
+        Scale {
+            start_ms: props.start_ms,
+            span_ms: (props.end_ms - props.start_ms).max(1) as f64,
+            height: props.height,
+            y_max,
+            y_ticks,
+        }
+    }
+
+    fn bottom(&self) -> f64 {
+        self.height - MARGIN_BOTTOM
+    }
+
+    fn x(&self, t_ms: i64) -> f64 {
+        let fraction = (t_ms - self.start_ms) as f64 / self.span_ms;
+        MARGIN_LEFT + fraction * (WIDTH - MARGIN_LEFT - MARGIN_RIGHT)
+    }
+
+    fn y(&self, value: f64) -> f64 {
+        let value = if value.is_finite() { value } else { 0.0 };
+        let fraction = clamp(value / self.y_max, 0.0, 1.0);
+        self.bottom() - fraction * (self.bottom() - MARGIN_TOP)
+    }
+}
+
+/// The SVG path of one series, lifting the pen across gaps.
+fn path(points: &[(i64, f64)], scale: &Scale, gap_ms: Option<i64>) -> String {
+    let mut d = String::with_capacity(points.len() * 14);
+    let mut previous: Option<i64> = None;
+    for &(t, value) in points {
+        let jump = match (previous, gap_ms) {
+            (None, _) => true,
+            (Some(p), Some(gap)) => t - p > gap,
+            (Some(_), None) => false,
+        };
+        d.push(if jump { 'M' } else { 'L' });
+        d.push_str(&fmt(scale.x(t)));
+        d.push(',');
+        d.push_str(&fmt(scale.y(value)));
+        previous = Some(t);
+    }
+    d
+}
+
+/// Every time at which some series has a point, sorted and deduplicated.
+fn point_times(series: &[GraphSeries]) -> Rc<Vec<i64>> {
+    let mut times: Vec<i64> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|&(t, _)| t))
+        .collect();
+    times.sort_unstable();
+    times.dedup();
+    Rc::new(times)
+}
+
+/// The point time closest to `t`.
+fn nearest(times: &[i64], t: i64) -> Option<i64> {
+    let i = times.partition_point(|&x| x < t);
+    let after = times.get(i).copied();
+    let before = i.checked_sub(1).and_then(|j| times.get(j).copied());
+    match (before, after) {
+        (Some(b), Some(a)) => Some(if t - b <= a - t { b } else { a }),
+        (b, a) => b.or(a),
+    }
+}
+
+/// The series' value at exactly `t`, if it has a point there.
+fn value_at(series: &GraphSeries, t: i64) -> Option<f64> {
+    series
+        .points
+        .binary_search_by_key(&t, |&(time, _)| time)
+        .ok()
+        .map(|i| series.points[i].1)
+}
+
+/// A coordinate with one decimal, plenty at this scale.
+fn fmt(coordinate: f64) -> String {
+    format_fixed(coordinate, 1)
+}

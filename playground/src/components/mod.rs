@@ -1,0 +1,26 @@
+//! The page's components, one per file. Each takes what it shows as props
+//! and reports what the visitor did through `on_*` callbacks.
+
+mod choice;
+mod exposition_view;
+mod graph_panel;
+mod legend;
+mod line_chart;
+mod reset_buttons;
+mod scrape_interval_select;
+mod time_controls;
+mod traffic_controls;
+mod visit_button;
+mod visit_log;
+
+pub use choice::{choice_of, Choice, ChoiceProps};
+pub use exposition_view::{ExpositionView, ExpositionViewProps};
+pub use graph_panel::{GraphPanel, GraphPanelProps};
+pub use legend::{series_colour, Legend, LegendProps};
+pub use line_chart::{LineChart, LineChartProps};
+pub use reset_buttons::{ResetButtons, ResetButtonsProps};
+pub use scrape_interval_select::{ScrapeIntervalSelect, ScrapeIntervalSelectProps};
+pub use time_controls::{TimeControls, TimeControlsProps};
+pub use traffic_controls::{TrafficControls, TrafficControlsProps};
+pub use visit_button::{VisitButton, VisitButtonProps};
+pub use visit_log::{VisitLog, VisitLogProps};

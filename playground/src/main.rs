@@ -1,0 +1,6 @@
+//! The page's entry point; everything else is in the library, where the
+//! browser tests can reach it.
+
+fn main() {
+    playground::run();
+}

@@ -1,0 +1,264 @@
+//! Component tests in a real headless Chromium:
+//! `cargo test -p playground --target wasm32-unknown-unknown`
+//! (`scripts/test-browser.sh` runs them).
+
+#![cfg(target_arch = "wasm32")]
+// Tests: a failed unwrap is a failed test. (clippy.toml allows it in
+// `#[test]` functions, which wasm_bindgen_test ones are not.)
+#![allow(clippy::unwrap_used)]
+
+use std::rc::Rc;
+
+use playground::app::{App, AppProps};
+use playground::components::{
+    Choice, ChoiceProps, LineChart, LineChartProps, VisitLog, VisitLogProps,
+};
+use playground::settings::StartOptions;
+use treecounter::playground::{GraphSeries, Visit, VisitSource};
+use treecounter::series::LabelSet;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+use yew::{AttrValue, Callback};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh element in the document to mount a component into.
+fn root() -> Element {
+    let document = gloo::utils::document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    root
+}
+
+fn query(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector} in {}", root.inner_html()))
+}
+
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+#[wasm_bindgen_test]
+async fn visits_show_up_in_the_exposition_and_the_log() {
+    let root = root();
+    let props = AppProps {
+        start: StartOptions {
+            seed: Some(1),
+            paused: true,
+            ..StartOptions::from_query("")
+        },
+        start_unix_ms: 1_800_000_000_000.0,
+    };
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+
+    let button: HtmlElement = query(&root, "[data-testid=visit-treecounter]").unchecked_into();
+    for _ in 0..3 {
+        button.click();
+        yew::scheduler::flush().await;
+    }
+
+    let exposition = query(&root, "[data-testid=exposition]")
+        .text_content()
+        .unwrap();
+    assert!(
+        exposition.contains("requests_total{status=\"200\",endpoint=\"/treecounter\"} 3\n"),
+        "{exposition}"
+    );
+    assert_eq!(count(&root, "[data-testid=visit-log] tbody tr"), 3);
+    // The three request lines changed with the last click (and the
+    // histogram's), so some lines are highlighted.
+    assert!(count(&root, "[data-testid=exposition] .changed") >= 3);
+
+    // Switching format re-encodes as OpenMetrics, with no highlights.
+    let openmetrics: HtmlElement = query(&root, "label[for=format-1]").unchecked_into();
+    openmetrics.click();
+    yew::scheduler::flush().await;
+    let exposition = query(&root, "[data-testid=exposition]")
+        .text_content()
+        .unwrap();
+    assert!(exposition.ends_with("# EOF\n"), "{exposition}");
+    assert_eq!(count(&root, "[data-testid=exposition] .changed"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn stepping_the_paused_clock_scrapes_and_draws_the_rate() {
+    let root = root();
+    let props = AppProps {
+        start: StartOptions {
+            seed: Some(2),
+            paused: true,
+            ..StartOptions::from_query("")
+        },
+        start_unix_ms: 0.0,
+    };
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, "[data-testid=rate-graph] path.series"), 0);
+
+    let step: HtmlElement = query(&root, "[data-testid=step]").unchecked_into();
+    for _ in 0..3 {
+        step.click();
+        yew::scheduler::flush().await;
+    }
+    assert_eq!(
+        query(&root, "[data-testid=sim-clock]")
+            .text_content()
+            .unwrap(),
+        "0:30"
+    );
+    // Three request series, rate 0 but present.
+    assert_eq!(count(&root, "[data-testid=rate-graph] path.series"), 3);
+    assert_eq!(count(&root, ".legend li"), 3);
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_log_says_what_to_do_and_a_full_one_lists_newest_first() {
+    let root = root();
+    yew::Renderer::<VisitLog>::with_root_and_props(
+        root.clone(),
+        VisitLogProps {
+            visits: Rc::new(Vec::new()),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert!(root.text_content().unwrap().contains("No requests yet"));
+
+    let root = self::root();
+    let visit = |id, upstream_status, tree_count| Visit {
+        id,
+        at: std::time::Duration::from_secs(65),
+        source: VisitSource::Button,
+        status: 200,
+        upstream_status,
+        latency: std::time::Duration::from_millis(250),
+        tree_count,
+    };
+    yew::Renderer::<VisitLog>::with_root_and_props(
+        root.clone(),
+        VisitLogProps {
+            visits: Rc::new(vec![visit(2, 503, None), visit(1, 200, Some(1_234_567))]),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let rows: Vec<String> = (0..2)
+        .map(|i| {
+            root.query_selector_all("tbody tr")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            "1:05you200503250 msunavailable",
+            "1:05you200200250 ms1,234,567"
+        ]
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_choice_reports_the_picked_option() {
+    let root = root();
+    let picked = Rc::new(std::cell::Cell::new(None));
+    let on_change = {
+        let picked = picked.clone();
+        Callback::from(move |i: usize| picked.set(Some(i)))
+    };
+    yew::Renderer::<Choice>::with_root_and_props(
+        root.clone(),
+        ChoiceProps {
+            legend: "Speed".into(),
+            name: "test-speed".into(),
+            options: vec![AttrValue::from("1×"), AttrValue::from("10×")],
+            selected: 0,
+            on_change,
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let first: HtmlInputElement = query(&root, "#test-speed-0").unchecked_into();
+    assert!(first.checked());
+    let second: HtmlElement = query(&root, "label[for=test-speed-1]").unchecked_into();
+    second.click();
+    assert_eq!(picked.get(), Some(1));
+}
+
+#[wasm_bindgen_test]
+async fn the_chart_draws_a_line_per_series_with_axes_and_a_keyboard_readout() {
+    let root = root();
+    let series = |status: &str, slope: f64| GraphSeries {
+        labels: LabelSet::new("requests_total", [("status".to_owned(), status.to_owned())]),
+        points: (0..=30).map(|i| (i * 10_000, i as f64 * slope)).collect(),
+    };
+    yew::Renderer::<LineChart>::with_root_and_props(
+        root.clone(),
+        LineChartProps {
+            series: Rc::new(vec![series("200", 0.5), series("503", 0.1)]),
+            start_ms: 0,
+            end_ms: 300_000,
+            height: 240.0,
+            unit: "/s".into(),
+            title: "test chart".into(),
+            testid: "test-chart".into(),
+            gap_ms: None,
+            empty_note: "nothing".into(),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    assert_eq!(count(&root, "path.series"), 2);
+    let labels: Vec<String> = (0..count(&root, ".tick text"))
+        .map(|i| {
+            root.query_selector_all(".tick text")
+                .unwrap()
+                .item(i)
+                .unwrap()
+                .text_content()
+                .unwrap()
+        })
+        .collect();
+    // Value axis 0..15 in steps of 5, time axis every minute.
+    assert_eq!(
+        labels,
+        ["0", "5", "10", "15", "0:00", "1:00", "2:00", "3:00", "4:00", "5:00"]
+    );
+
+    // End puts the cursor on the last point; the readout lists both series,
+    // largest first.
+    let svg: HtmlElement = query(&root, "[data-testid=test-chart]").unchecked_into();
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("End");
+    init.set_bubbles(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    svg.dispatch_event(&event).unwrap();
+    yew::scheduler::flush().await;
+    let readout = query(&root, "[data-testid=test-chart-readout]")
+        .text_content()
+        .unwrap();
+    assert_eq!(readout, "t = 5:00{status=\"200\"}15/s{status=\"503\"}3/s");
+}
+
+#[wasm_bindgen_test]
+fn start_options_come_from_the_query_and_never_fail() {
+    let bench = StartOptions::from_query("?history=3600&series=50");
+    assert_eq!(bench.history, Some(std::time::Duration::from_secs(3600)));
+    assert_eq!(bench.series, 50);
+    assert!(bench.paused);
+    let junk = StartOptions::from_query("?history=-1&series=x&&=&seed=9&paused");
+    assert_eq!(junk.history, None);
+    assert_eq!(junk.series, 3);
+    assert_eq!(junk.seed, Some(9));
+    assert!(junk.paused);
+    assert_eq!(StartOptions::from_query("?history=99999").history, None);
+    assert_eq!(StartOptions::from_query("?series=1000").series, 103);
+}
