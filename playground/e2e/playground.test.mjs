@@ -1,0 +1,85 @@
+// End to end: the release build, served by app-server, in a real headless
+// Chromium. Run by scripts/test-browser.sh (which builds everything first):
+//   node --test playground/e2e/
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import path from 'node:path';
+
+import { ROOT, launchBrowser, requestsTotal, startAppServer } from './support.mjs';
+
+let server;
+let browser;
+let page;
+const problems = [];
+
+before(async () => {
+  server = await startAppServer();
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
+  });
+  await page.goto(`${server.url}/`);
+  await page.getByTestId('visit-treecounter').waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test('three visits are counted as the server counts them', async () => {
+  for (let i = 0; i < 3; i++) await page.getByTestId('visit-treecounter').click();
+  const totals = requestsTotal(await page.getByTestId('exposition').textContent());
+  assert.equal(totals['/treecounter 200'], 3);
+  assert.equal((totals['/upstream 200'] ?? 0) + (totals['/upstream 503'] ?? 0), 3);
+  assert.equal(await page.locator('[data-testid=visit-log] tbody tr').count(), 3);
+});
+
+test('the format toggle switches to OpenMetrics and back', async () => {
+  await page.locator('label[for=format-1]').click();
+  const openmetrics = await page.getByTestId('exposition').textContent();
+  assert.match(openmetrics, /^# EOF$/m);
+  assert.match(openmetrics, /^# TYPE requests counter$/m);
+  await page.locator('label[for=format-0]').click();
+  const text = await page.getByTestId('exposition').textContent();
+  assert.match(text, /^# TYPE requests_total counter$/m);
+  assert.doesNotMatch(text, /# EOF/);
+});
+
+test('after simulated time passes the rate graph shows the series', async () => {
+  await page.locator('label[for=speed-2]').click(); // 60×
+  await page.getByTestId('traffic-rate').fill('4');
+  await page.waitForFunction(
+    () => document.querySelectorAll('[data-testid=rate-graph] path.series').length >= 1,
+    null,
+    { timeout: 15_000 },
+  );
+  // Let a few simulated minutes of traffic build up for the screenshot.
+  await page.waitForTimeout(4_000);
+  const series = await page.locator('[data-testid=rate-graph] path.series').count();
+  assert.ok(series >= 1, `${series} series`);
+  const box = await page.getByTestId('rate-graph').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.4);
+  await page.getByTestId('rate-graph-readout').waitFor();
+  await page.screenshot({ path: path.join(ROOT, 'docs/screenshot.png') });
+});
+
+test('the real server still answers its own routes', async () => {
+  const metrics = await fetch(`${server.url}/metrics`);
+  assert.equal(metrics.status, 200);
+  assert.match(await metrics.text(), /^requests_total\{/m);
+});
+
+test('a narrow screen gets one column and no sideways scrolling', async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page is ${overflow}px wider than the screen`);
+  await page.screenshot({ path: path.join(ROOT, 'target/screenshot-narrow.png'), fullPage: true });
+});
+
+test('nothing went wrong in the page', async () => {
+  assert.equal(await page.locator('#panic-message').isHidden(), true);
+  assert.deepEqual(problems, []);
+});

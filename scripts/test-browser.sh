@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The playground in a real browser: builds the release site, checks its size
+# budget, runs the component tests (wasm-bindgen-test in headless Chromium)
+# and the end-to-end test (app-server serving dist/, driven by playwright-core
+# with the Debian Chromium). scripts/test.sh runs this after the cargo steps.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+"$ROOT/scripts/build-playground.sh"
+
+step "bundle size (budget 150 KB gzip, wasm + JS)"
+"$ROOT/scripts/bundle-size.sh"
+
+step "component tests: cargo test -p playground --target wasm32-unknown-unknown"
+# From the crate's folder, where wasm-bindgen-test-runner finds webdriver.json
+# (the Chromium flags: headless, no sandbox as root).
+(cd playground && cargo test -p playground --target wasm32-unknown-unknown --locked)
+
+step "end-to-end: node --test playground/e2e/"
+cargo build --release -p app-server --locked
+node --test playground/e2e/
