@@ -293,7 +293,7 @@ impl Playground {
     /// that arrives and taking the scrapes that fall due, in time order (an
     /// arrival at the same instant as a scrape is served first).
     pub fn advance(&mut self, elapsed: Duration) -> Result<(), AdvanceError> {
-        let until = self.now + elapsed;
+        let until = self.now.saturating_add(elapsed);
         loop {
             let scrape_at = self.scraper.next_scrape();
             match self.traffic.next_arrival() {

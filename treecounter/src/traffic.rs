@@ -69,9 +69,12 @@ impl Traffic {
         if self.rate <= 0.0 {
             return None;
         }
-        // 1 - f64() is in (0, 1], so the logarithm is finite.
+        // 1 - f64() is in (0, 1], so the logarithm is finite; a tiny rate
+        // can still put the next arrival beyond what a Duration holds, which
+        // means it never comes.
         let gap_secs = -(1.0 - rng.f64()).ln() / self.rate;
-        Some(at + Duration::from_secs_f64(gap_secs))
+        let gap = Duration::try_from_secs_f64(gap_secs).ok()?;
+        at.checked_add(gap)
     }
 }
 
@@ -111,6 +114,14 @@ mod tests {
         let count = arrivals(5.0, 10_000, 3);
         assert!((49_000..=51_000).contains(&count), "{count}");
         assert_eq!(arrivals(5.0, 100, 9), arrivals(5.0, 100, 9));
+    }
+
+    #[test]
+    fn a_vanishing_rate_never_arrives_and_never_panics() {
+        let mut rng = fastrand::Rng::with_seed(0);
+        let mut traffic = Traffic::default();
+        traffic.set_rate(1e-300, Duration::ZERO, &mut rng).unwrap();
+        assert_eq!(traffic.next_arrival(), None);
     }
 
     #[test]

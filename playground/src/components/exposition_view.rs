@@ -54,7 +54,7 @@ pub fn ExpositionView(props: &ExpositionViewProps) -> Html {
                     <code>{ props.format.content_type() }</code>
                 </span>
             </div>
-            <p class="hint" aria-live="polite">
+            <p class="hint">
                 if changed_count == 0 {
                     { "Unchanged since the last render." }
                 } else {
