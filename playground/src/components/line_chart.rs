@@ -1,3 +1,4 @@
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use treecounter::chart::{clamp, format_clock, format_fixed, format_value, nice_ticks, time_ticks};
@@ -180,13 +181,16 @@ pub fn LineChart(props: &LineChartProps) -> Html {
 
 /// The hover readout: the time, then each series' value there, largest first.
 fn readout(props: &LineChartProps, scale: &Scale, t: i64) -> Html {
-    let mut values: Vec<(usize, &GraphSeries, f64)> = props
-        .series
-        .iter()
-        .enumerate()
-        .filter_map(|(i, series)| Some((i, series, value_at(series, t)?)))
-        .collect();
-    values.sort_unstable_by(|a, b| b.2.total_cmp(&a.2));
+    // Largest first. Inserted into place rather than sorted: there are a few
+    // dozen series at most, and a `sort` instantiation would cost the wasm
+    // about a kilobyte compressed.
+    let mut values: Vec<(usize, &GraphSeries, f64)> = Vec::new();
+    for (i, series) in props.series.iter().enumerate() {
+        if let Some(value) = value_at(series, t) {
+            let at = values.partition_point(|&(.., v)| v.total_cmp(&value).is_ge());
+            values.insert(at, (i, series, value));
+        }
+    }
     let hidden = values.len().saturating_sub(READOUT_MAX);
     let rows = values.iter().take(READOUT_MAX).map(|(i, series, value)| {
         let style = format!("background:{}", series_colour(*i));
@@ -280,14 +284,17 @@ fn path(points: &[(i64, f64)], scale: &Scale, gap_ms: Option<i64>) -> String {
 }
 
 /// Every time at which some series has a point, sorted and deduplicated.
+/// (Inserted one by one into a `BTreeSet` rather than sorted: `collect()`
+/// into it, or `sort_unstable` and `dedup`, would each bring a `sort`
+/// instantiation into the wasm, several times the size of this.)
 fn point_times(series: &[GraphSeries]) -> Rc<Vec<i64>> {
-    let mut times: Vec<i64> = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|&(t, _)| t))
-        .collect();
-    times.sort_unstable();
-    times.dedup();
-    Rc::new(times)
+    let mut times = BTreeSet::new();
+    for s in series {
+        for &(t, _) in &s.points {
+            times.insert(t);
+        }
+    }
+    Rc::new(times.into_iter().collect())
 }
 
 /// The point time closest to `t`.
