@@ -36,7 +36,7 @@ pub fn VisitLog(props: &VisitLogProps) -> Html {
                 <td class="source">{ source }</td>
                 <td><span class="status ok">{ visit.status }</span></td>
                 <td><span class={classes!("status", if failed { "error" } else { "ok" })}>{ visit.upstream_status }</span></td>
-                <td class="num">{ format!("{} ms", visit.latency.as_millis()) }</td>
+                <td class="num">{ format!("{} ms", duration_ms(visit.latency)) }</td>
                 <td class="num">{ count }</td>
             </tr>
         }
