@@ -92,7 +92,11 @@ fn parse_labels<'a>(
         if let Some(after) = rest.strip_prefix('}') {
             return Ok(after);
         }
-        let (name, after_name) = rest.split_once("=\"").ok_or(ParseErrorKind::Labels)?;
+        // Split at a char, not at `="`: a `&str` pattern brings the two-way
+        // substring searcher into the wasm. A valid name has no `=`, so
+        // the first `=` is the one before the quote.
+        let (name, after_name) = rest.split_once('=').ok_or(ParseErrorKind::Labels)?;
+        let after_name = after_name.strip_prefix('"').ok_or(ParseErrorKind::Labels)?;
         let valid_name = !name.is_empty()
             && !name.starts_with(|c: char| c.is_ascii_digit())
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
