@@ -6,8 +6,6 @@
 //! OpenMetrics text by [`openmetrics_to_text`]: the two differ only in family
 //! names of counters and info metrics, `# UNIT` lines and the `# EOF` marker.
 
-use std::collections::HashMap;
-
 use prometheus_client::registry::Registry;
 
 /// A text exposition format.
@@ -105,16 +103,16 @@ pub fn encode(registry: &Registry, format: Format) -> Result<String, EncodeError
 /// - `# UNIT` lines and the `# EOF` marker are dropped.
 /// - Exemplars (`... # {trace_id="..."} 1`) are dropped.
 pub fn openmetrics_to_text(openmetrics: &str) -> String {
-    let mut types: HashMap<&str, &str> = HashMap::new();
-    for line in openmetrics.lines() {
-        if let Some(rest) = line.strip_prefix("# TYPE ") {
-            if let Some((name, kind)) = rest.split_once(' ') {
-                types.insert(name, kind);
-            }
-        }
-    }
+    // A few families: a list is all it takes, and keeps another hash map
+    // instantiation out of the wasm playground. Searched from the end so
+    // that, as with a map, a repeated name's last `# TYPE` wins.
+    let types: Vec<(&str, &str)> = openmetrics
+        .lines()
+        .filter_map(|line| line.strip_prefix("# TYPE ")?.split_once(' '))
+        .collect();
     let renamed = |name: &str| -> (String, Option<&'static str>) {
-        match types.get(name).copied() {
+        let kind = types.iter().rev().find(|(n, _)| *n == name);
+        match kind.map(|&(_, kind)| kind) {
             Some("counter") => (format!("{name}_total"), None),
             Some("info") => (format!("{name}_info"), Some("gauge")),
             _ => (name.to_owned(), None),
