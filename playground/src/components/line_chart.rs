@@ -1,7 +1,7 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use treecounter::chart::{clamp, format_clock, format_fixed, format_value, nice_ticks, time_ticks};
+use treecounter::chart::{format_clock, format_fixed, format_value, nice_ticks, time_ticks};
 use treecounter::playground::GraphSeries;
 use yew::prelude::*;
 
@@ -67,11 +67,8 @@ pub fn LineChart(props: &LineChartProps) -> Html {
                 return;
             }
             let x = (f64::from(event.client_x()) - rect.left()) / rect.width() * WIDTH;
-            let fraction = clamp(
-                (x - MARGIN_LEFT) / (WIDTH - MARGIN_LEFT - MARGIN_RIGHT),
-                0.0,
-                1.0,
-            );
+            let fraction =
+                ((x - MARGIN_LEFT) / (WIDTH - MARGIN_LEFT - MARGIN_RIGHT)).clamp(0.0, 1.0);
             let t = start_ms + (fraction * (end_ms - start_ms) as f64) as i64;
             hover_ms.set(nearest(&times, t));
         })
@@ -259,7 +256,7 @@ impl Scale {
 
     fn y(&self, value: f64) -> f64 {
         let value = if value.is_finite() { value } else { 0.0 };
-        let fraction = clamp(value / self.y_max, 0.0, 1.0);
+        let fraction = (value / self.y_max).clamp(0.0, 1.0);
         self.bottom() - fraction * (self.bottom() - MARGIN_TOP)
     }
 }

@@ -1,4 +1,4 @@
-use treecounter::chart::{clamp, format_value};
+use treecounter::chart::format_value;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -58,7 +58,7 @@ fn slider_callback(emit: Callback<f64>, min: f64, max: f64, scale: f64) -> Callb
         };
         let value = input.value_as_number();
         if value.is_finite() {
-            emit.emit(clamp(value, min, max) * scale);
+            emit.emit(value.clamp(min, max) * scale);
         }
     })
 }

@@ -3,7 +3,6 @@ use std::rc::Rc;
 use std::time::Duration;
 
 use gloo::timers::callback::Interval;
-use treecounter::chart::clamp;
 use yew::prelude::*;
 
 /// Wall-clock milliseconds between ticks.
@@ -40,7 +39,7 @@ pub fn use_sim_clock(speed: f64, running: bool, on_tick: Callback<Duration>) {
             let last = Rc::new(Cell::new(now_ms()));
             Interval::new(TICK_MS, move || {
                 let now = now_ms();
-                let wall_ms = clamp(now - last.get(), 0.0, MAX_TICK_WALL_MS);
+                let wall_ms = (now - last.get()).clamp(0.0, MAX_TICK_WALL_MS);
                 last.set(now);
                 on_tick.emit(
                     Duration::try_from_secs_f64(wall_ms * speed / 1000.0).unwrap_or_default(),
