@@ -43,16 +43,6 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
-    /// Every endpoint, in exposition order.
-    pub const ALL: [Endpoint; 6] = [
-        Endpoint::TreeCounter,
-        Endpoint::Upstream,
-        Endpoint::Metrics,
-        Endpoint::Health,
-        Endpoint::Playground,
-        Endpoint::Unmatched,
-    ];
-
     /// The label value as it appears in the exposition.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -182,17 +172,6 @@ impl Metrics {
             .get_or_create(&EndpointLabels { endpoint })
             .observe(latency.as_secs_f64());
     }
-
-    /// Current value of `requests_total{endpoint, status}` (0 when the
-    /// series does not exist; reading never creates it).
-    pub fn requests_total(&self, endpoint: Endpoint, status: u16) -> u64 {
-        self.requests
-            .get(&RequestLabels {
-                status: Status(status),
-                endpoint,
-            })
-            .map_or(0, |counter| counter.get())
-    }
 }
 
 #[cfg(test)]
@@ -253,7 +232,6 @@ treecounter_build_info{version=\"1.2.3\"} 1
             m.record_request(Endpoint::TreeCounter, 200);
             m.record_request(Endpoint::Upstream, 503);
             m.record_request(Endpoint::Unmatched, 404);
-            assert_eq!(m.requests_total(Endpoint::TreeCounter, 200), 2);
         });
         assert!(text.contains("requests_total{status=\"200\",endpoint=\"/treecounter\"} 2\n"));
         assert!(text.contains("requests_total{status=\"503\",endpoint=\"/upstream\"} 1\n"));
