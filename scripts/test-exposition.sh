@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The /metrics output checked by independent parsers: promtool's linter on
-# the text format 0.0.4, and a real Prometheus scraping the server (it asks
-# for OpenMetrics) whose API must then report up == 1 and the exact counts.
+# the text format 0.0.4, the Python client's strict OpenMetrics parser (as
+# client_rust's own tests use it), and a real Prometheus scraping the server
+# (it asks for OpenMetrics) whose API must then report up == 1 and the exact
+# counts.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -30,6 +32,15 @@ wait_for() {
   done
 }
 
+# The Python client's parsers, in a venv of their own under .tools/ (git-ignored).
+PY_PROMETHEUS_CLIENT_VERSION=0.26.0
+venv="$ROOT/.tools/exposition-venv"
+if ! "$venv/bin/python" -c "import prometheus_client, sys; sys.exit(prometheus_client.__version__ != '$PY_PROMETHEUS_CLIENT_VERSION')" 2>/dev/null; then
+  step "pip: prometheus-client $PY_PROMETHEUS_CLIENT_VERSION into .tools/exposition-venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "prometheus-client==$PY_PROMETHEUS_CLIENT_VERSION"
+fi
+
 work="$(mktemp -d)"
 pids=()
 cleanup() {
@@ -56,6 +67,30 @@ check "promtool check metrics accepts the text format 0.0.4" \
   promtool check metrics <"$work/metrics.txt"
 curl -fsS -H 'Accept: application/openmetrics-text;version=1.0.0' "$app/metrics" >"$work/metrics.om"
 check "the OpenMetrics exposition ends with # EOF" test "$(tail -n 1 "$work/metrics.om")" = "# EOF"
+# parse PARSER FILE: both of the Python client's parsers must read every
+# family, with the exact page count.
+parse() {
+  "$venv/bin/python" - "$1" "$2" "$visits" <<'PY'
+import sys
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as openmetrics
+from prometheus_client.parser import text_string_to_metric_families as text_004
+parser = {"openmetrics": openmetrics, "text": text_004}[sys.argv[1]]
+families = {f.name: f for f in parser(open(sys.argv[2]).read())}
+# The info metric is an info family in OpenMetrics, a gauge named *_info in 0.0.4.
+build_info = {"openmetrics": "treecounter_build", "text": "treecounter_build_info"}[sys.argv[1]]
+expected = {"requests", "request_latency_seconds", build_info, "process_cpu_seconds",
+            "process_resident_memory_bytes", "process_open_fds", "process_start_time_seconds"}
+missing = expected - set(families)
+assert not missing, f"families not found: {missing}; got {sorted(families)}"
+assert families["requests"].type == "counter", families["requests"].type
+pages = [s.value for s in families["requests"].samples
+         if s.name == "requests_total" and s.labels == {"status": "200", "endpoint": "/treecounter"}]
+assert pages == [float(sys.argv[3])], pages
+assert families["request_latency_seconds"].type == "histogram"
+PY
+}
+check "the Python client's strict OpenMetrics parser reads every family" parse openmetrics "$work/metrics.om"
+check "the Python client's text 0.0.4 parser reads every family" parse text "$work/metrics.txt"
 
 prom_port="$(free_port)"
 cat >"$work/prometheus.yml" <<YAML
