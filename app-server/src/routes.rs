@@ -68,8 +68,7 @@ async fn track_requests(State(state): State<AppState>, request: Request, next: N
     let endpoint = endpoint_label(route.as_deref(), response.status());
     state
         .metrics
-        .record_request(endpoint, response.status().as_u16());
-    state.metrics.observe_latency(endpoint, started.elapsed());
+        .record_response(endpoint, response.status().as_u16(), started.elapsed());
     response
 }
 
@@ -97,12 +96,11 @@ async fn tree_counter(State(state): State<AppState>) -> Html<String> {
         Ok(_) => 200,
         Err(status) => status,
     };
-    state
-        .metrics
-        .record_request(Endpoint::Upstream, upstream_status);
-    state
-        .metrics
-        .observe_latency(Endpoint::Upstream, upstream_started.elapsed());
+    state.metrics.record_response(
+        Endpoint::Upstream,
+        upstream_status,
+        upstream_started.elapsed(),
+    );
 
     Html(render_tree_counter(count.ok()))
 }

@@ -156,6 +156,15 @@ impl Metrics {
         metrics
     }
 
+    /// Records one answered request (or upstream call): counts it in
+    /// `requests_total` and times it in `request_latency_seconds`. The server
+    /// and the playground both record through this, so every counted request
+    /// is also timed.
+    pub fn record_response(&self, endpoint: Endpoint, status: u16, latency: Duration) {
+        self.record_request(endpoint, status);
+        self.observe_latency(endpoint, latency);
+    }
+
     /// Counts one request (or upstream call) in `requests_total`.
     pub fn record_request(&self, endpoint: Endpoint, status: u16) {
         self.requests
@@ -241,8 +250,8 @@ treecounter_build_info{version=\"1.2.3\"} 1
     #[test]
     fn latency_lands_in_the_right_buckets() {
         let text = registry_with(|m| {
-            m.observe_latency(Endpoint::TreeCounter, Duration::from_millis(250));
-            m.observe_latency(Endpoint::TreeCounter, Duration::from_millis(950));
+            m.record_response(Endpoint::TreeCounter, 200, Duration::from_millis(250));
+            m.record_response(Endpoint::TreeCounter, 200, Duration::from_millis(950));
         });
         for line in [
             "request_latency_seconds_sum{endpoint=\"/treecounter\"} 1.2",

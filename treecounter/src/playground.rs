@@ -257,14 +257,11 @@ impl Playground {
             let now_unix = self.config.start_unix_time + self.now;
             (200, Some(simulated_tree_count(now_unix)))
         };
-        self.metrics
-            .record_request(Endpoint::Upstream, upstream_status);
         // The simulated upstream answers instantly.
         self.metrics
-            .observe_latency(Endpoint::Upstream, Duration::ZERO);
-        self.metrics.record_request(Endpoint::TreeCounter, 200);
+            .record_response(Endpoint::Upstream, upstream_status, Duration::ZERO);
         self.metrics
-            .observe_latency(Endpoint::TreeCounter, plan.latency);
+            .record_response(Endpoint::TreeCounter, 200, plan.latency);
         if !self.stray_statuses.is_empty() {
             let i = self.rng.usize(..self.stray_statuses.len());
             self.metrics
