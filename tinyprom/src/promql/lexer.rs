@@ -1,0 +1,1 @@
+//! Query text to tokens. (To be written.)

@@ -1,0 +1,1 @@
+//! An expression back to text, as Prometheus prints it. (To be written.)
