@@ -58,7 +58,10 @@ pub enum ParseErrorKind {
 }
 
 /// Parses every sample in `text`, up to `# EOF` if there is one.
-pub fn parse_exposition(text: &str, format: TextFormat) -> Result<Vec<ExpositionSample>, ParseError> {
+pub fn parse_exposition(
+    text: &str,
+    format: TextFormat,
+) -> Result<Vec<ExpositionSample>, ParseError> {
     let mut samples = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end();
@@ -75,6 +78,18 @@ pub fn parse_exposition(text: &str, format: TextFormat) -> Result<Vec<Exposition
 }
 
 fn parse_sample(line: &str, format: TextFormat) -> Result<ExpositionSample, ParseErrorKind> {
+    let (labels, rest) = parse_series(line)?;
+    let (value, timestamp_ms) = parse_value_and_timestamp(rest, format)?;
+    Ok(ExpositionSample {
+        labels,
+        value,
+        timestamp_ms,
+    })
+}
+
+/// Reads `name{label="value",...}` at the start of a sample line; returns
+/// the labels and the rest of the line.
+pub(crate) fn parse_series(line: &str) -> Result<(Labels, &str), ParseErrorKind> {
     let name_end = line
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
         .unwrap_or(line.len());
@@ -88,7 +103,40 @@ fn parse_sample(line: &str, format: TextFormat) -> Result<ExpositionSample, Pars
         rest = parse_labels(after_brace, &mut labels)?;
     }
     labels.set(METRIC_NAME, name);
-    // What follows is ` value [timestamp] [# exemplar]`.
+    Ok((labels.build(), rest))
+}
+
+/// Where the series part of a sample line ends (after the name, or after
+/// the closing brace of its labels), without reading the labels: a cheap
+/// key for "have we seen this series before".
+pub(crate) fn series_end(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut i = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b':'))
+        .unwrap_or(bytes.len());
+    if bytes.get(i) != Some(&b'{') {
+        return Some(i);
+    }
+    let mut in_quotes = false;
+    i += 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_quotes => i += 1,
+            b'"' => in_quotes = !in_quotes,
+            b'}' if !in_quotes => return Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Reads ` value [timestamp] [# exemplar]` after the series.
+pub(crate) fn parse_value_and_timestamp(
+    rest: &str,
+    format: TextFormat,
+) -> Result<(f64, Option<i64>), ParseErrorKind> {
     if !rest.starts_with(' ') {
         return Err(ParseErrorKind::Value);
     }
@@ -102,21 +150,18 @@ fn parse_sample(line: &str, format: TextFormat) -> Result<ExpositionSample, Pars
         Some(exemplar) if exemplar.starts_with('#') => None,
         Some(token) => Some(parse_timestamp(token, format).ok_or(ParseErrorKind::Timestamp)?),
     };
-    Ok(ExpositionSample {
-        labels: labels.build(),
-        value,
-        timestamp_ms,
-    })
+    Ok((value, timestamp_ms))
 }
 
-/// A timestamp token in the format's unit, as milliseconds (rounded to the
-/// nearest millisecond, as Prometheus stores them).
+/// A timestamp token in the format's unit, as milliseconds. OpenMetrics
+/// seconds are multiplied by 1000 and truncated, as Prometheus's parser
+/// does (`int64(ts * 1000)`).
 fn parse_timestamp(token: &str, format: TextFormat) -> Option<i64> {
     match format {
         TextFormat::Prometheus => token.parse().ok(),
         TextFormat::OpenMetrics => {
             let seconds = parse_decimal(token)?;
-            let ms = (seconds * 1000.0).round();
+            let ms = (seconds * 1000.0).trunc();
             (ms.is_finite() && ms.abs() < 9.2e18).then_some(ms as i64)
         }
     }
@@ -322,7 +367,8 @@ treecounter_build_info{version=\"0.1.0\"} 1
         let text = "a 1 1700000000123\n";
         let prometheus = parse_exposition(text, TextFormat::Prometheus).unwrap();
         assert_eq!(prometheus[0].timestamp_ms, Some(1_700_000_000_123));
-        let openmetrics = parse_exposition("a 1 1700000000.123\n", TextFormat::OpenMetrics).unwrap();
+        let openmetrics =
+            parse_exposition("a 1 1700000000.123\n", TextFormat::OpenMetrics).unwrap();
         assert_eq!(openmetrics[0].timestamp_ms, Some(1_700_000_000_123));
     }
 

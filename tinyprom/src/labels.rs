@@ -348,7 +348,11 @@ pub struct Matcher {
 impl Matcher {
     /// A matcher; regular expressions are anchored at both ends and `.`
     /// matches newlines too, as in Prometheus 3 (`^(?s:pattern)$`).
-    pub fn new(op: MatchOp, name: impl Into<String>, value: impl Into<String>) -> Result<Matcher, RegexError> {
+    pub fn new(
+        op: MatchOp,
+        name: impl Into<String>,
+        value: impl Into<String>,
+    ) -> Result<Matcher, RegexError> {
         let value = value.into();
         let regex = match op {
             MatchOp::Regex | MatchOp::NotRegex => Some(compile_anchored(&value)?),
@@ -478,14 +482,27 @@ mod tests {
             assert!(matcher.matches(value), "{matcher} should match {value:?}");
         }
         for value in no {
-            assert!(!matcher.matches(value), "{matcher} should not match {value:?}");
+            assert!(
+                !matcher.matches(value),
+                "{matcher} should not match {value:?}"
+            );
         }
     }
 
     #[test]
     fn regex_matchers_are_fully_anchored_and_dot_matches_newline() {
-        check_match(MatchOp::Regex, "/up.*", &["/upstream", "/up"], &["x/upstream", ""]);
-        check_match(MatchOp::Regex, "2..|503", &["200", "503"], &["5033", "1200"]);
+        check_match(
+            MatchOp::Regex,
+            "/up.*",
+            &["/upstream", "/up"],
+            &["x/upstream", ""],
+        );
+        check_match(
+            MatchOp::Regex,
+            "2..|503",
+            &["200", "503"],
+            &["5033", "1200"],
+        );
         check_match(MatchOp::Regex, "a.b", &["a\nb"], &["ab"]);
         check_match(MatchOp::Regex, "", &[""], &["x"]);
         check_match(MatchOp::NotRegex, "4..", &["", "200"], &["404"]);

@@ -15,10 +15,16 @@
 //! - [`scrape`]: a scraper that takes exposition text in at each scrape
 //!   interval, attaches the target's labels, writes `up` and marks vanished
 //!   series stale.
-//! - [`promql`]: the query language, lexer to evaluator.
+//! - [`promql`]: the query language, lexer to evaluator, and the HTTP
+//!   API's answers.
+//! - [`load`]: a saved OpenMetrics file with timestamps into a store.
+//! - [`unit_test`]: promtool's rule unit tests (input series notation,
+//!   expression tests).
 
 pub mod exposition;
 pub mod labels;
+pub mod load;
 pub mod promql;
 pub mod scrape;
 pub mod storage;
+pub mod unit_test;

@@ -94,6 +94,18 @@ impl Scraper {
         })
     }
 
+    /// A scraper of `target` every [`DEFAULT_SCRAPE_INTERVAL`], from time
+    /// zero, timestamps counted from the Unix epoch.
+    pub fn with_default_interval(target: Labels) -> Self {
+        Scraper {
+            scrape_interval: DEFAULT_SCRAPE_INTERVAL,
+            next_scrape: Duration::ZERO,
+            time_origin_ms: 0,
+            target,
+            previous: Vec::new(),
+        }
+    }
+
     /// Time between scrapes.
     pub fn scrape_interval(&self) -> Duration {
         self.scrape_interval
@@ -274,7 +286,10 @@ mod tests {
             TextFormat::OpenMetrics,
             &mut store,
         );
-        assert_eq!((report.samples, report.series_added, report.series_stale), (2, 2, 0));
+        assert_eq!(
+            (report.samples, report.series_added, report.series_stale),
+            (2, 2, 0)
+        );
         assert_eq!(scraper.next_scrape(), Duration::from_secs(10));
         scraper.scrape(
             Ok("requests_total{status=\"200\"} 3\nrequests_total{status=\"503\"} 1\n"),
@@ -285,7 +300,10 @@ mod tests {
             values(&store, &series("requests_total", "200")),
             [(1_000_000, "1".to_owned()), (1_010_000, "3".to_owned())]
         );
-        assert_eq!(up(&store), [(1_000_000, "1".to_owned()), (1_010_000, "1".to_owned())]);
+        assert_eq!(
+            up(&store),
+            [(1_000_000, "1".to_owned()), (1_010_000, "1".to_owned())]
+        );
         let added = Labels::with_name(
             "scrape_series_added",
             [("job", "treecounter"), ("instance", "app:8001")],
@@ -299,10 +317,15 @@ mod tests {
     #[test]
     fn vanished_series_and_failed_scrapes_write_staleness_markers() {
         let mut store = SeriesStore::new();
-        let mut scraper = Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
         let both = "x{status=\"a\"} 1\nx{status=\"b\"} 1\n";
         scraper.scrape(Ok(both), TextFormat::OpenMetrics, &mut store);
-        let report = scraper.scrape(Ok("x{status=\"a\"} 2\n"), TextFormat::OpenMetrics, &mut store);
+        let report = scraper.scrape(
+            Ok("x{status=\"a\"} 2\n"),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
         assert_eq!(report.series_stale, 1);
         assert_eq!(
             values(&store, &series("x", "b")),
@@ -314,7 +337,10 @@ mod tests {
             &mut store,
         );
         assert_eq!(failed.series_stale, 1);
-        assert_eq!(values(&store, &series("x", "a")).last(), Some(&(20_000, "stale".to_owned())));
+        assert_eq!(
+            values(&store, &series("x", "a")).last(),
+            Some(&(20_000, "stale".to_owned()))
+        );
         assert_eq!(up(&store).last(), Some(&(20_000, "0".to_owned())));
         // A later good scrape brings the series back.
         let back = scraper.scrape(Ok(both), TextFormat::OpenMetrics, &mut store);
@@ -327,8 +353,13 @@ mod tests {
     #[test]
     fn scraped_target_labels_are_kept_as_exported() {
         let mut store = SeriesStore::new();
-        let mut scraper = Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
-        scraper.scrape(Ok("x{job=\"other\"} 1\n"), TextFormat::OpenMetrics, &mut store);
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+        scraper.scrape(
+            Ok("x{job=\"other\"} 1\n"),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
         let labels = Labels::with_name(
             "x",
             [
@@ -342,8 +373,13 @@ mod tests {
 
     #[test]
     fn changing_the_interval_reschedules_from_the_last_scrape() {
-        let mut scraper =
-            Scraper::new(Duration::from_secs(10), Duration::from_secs(20), 0, target()).unwrap();
+        let mut scraper = Scraper::new(
+            Duration::from_secs(10),
+            Duration::from_secs(20),
+            0,
+            target(),
+        )
+        .unwrap();
         scraper
             .set_scrape_interval(Duration::from_secs(5), Duration::from_secs(12))
             .unwrap();

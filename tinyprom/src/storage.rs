@@ -203,7 +203,13 @@ impl SeriesStore {
     }
 
     /// The series every matcher accepts, in label order.
-    pub fn select<'a>(&'a self, matchers: &'a [Matcher]) -> impl Iterator<Item = &'a Series> + 'a {
+    pub fn select<'a, 'm>(
+        &'a self,
+        matchers: &'m [Matcher],
+    ) -> impl Iterator<Item = &'a Series> + 'm
+    where
+        'a: 'm,
+    {
         self.series
             .iter()
             .filter(move |series| matchers.iter().all(|m| m.matches_labels(&series.labels)))
@@ -264,7 +270,10 @@ mod tests {
             long.expire(i * 1000);
         }
         assert!(long.sample_count() <= 2 * 60 + 4, "{}", long.sample_count());
-        assert_eq!(long.samples(&requests("200")).last().map(|s| s.t), Some(9_999_000));
+        assert_eq!(
+            long.samples(&requests("200")).last().map(|s| s.t),
+            Some(9_999_000)
+        );
     }
 
     #[test]

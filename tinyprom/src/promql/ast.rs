@@ -240,7 +240,12 @@ impl BinaryOp {
         match self {
             BinaryOp::Or => 1,
             BinaryOp::And | BinaryOp::Unless => 2,
-            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Gt | BinaryOp::Lt | BinaryOp::Ge | BinaryOp::Le => 3,
+            BinaryOp::Eq
+            | BinaryOp::Ne
+            | BinaryOp::Gt
+            | BinaryOp::Lt
+            | BinaryOp::Ge
+            | BinaryOp::Le => 3,
             BinaryOp::Add | BinaryOp::Sub => 4,
             BinaryOp::Mul | BinaryOp::Div | BinaryOp::Mod | BinaryOp::Atan2 => 5,
             BinaryOp::Pow => 6,

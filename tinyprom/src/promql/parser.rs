@@ -5,5 +5,9 @@ use crate::promql::error::ParseError;
 
 /// Parses and type-checks a PromQL expression.
 pub fn parse(input: &str) -> Result<Expr, ParseError> {
-    Err(ParseError::new(input, Span::new(0, input.len()), "the parser is not written yet"))
+    Err(ParseError::new(
+        input,
+        Span::new(0, input.len()),
+        "the parser is not written yet",
+    ))
 }
