@@ -112,7 +112,7 @@ impl Labels {
         Labels(
             self.0
                 .iter()
-                .filter(|label| names.iter().any(|n| *n == label.name))
+                .filter(|label| names.contains(&label.name))
                 .cloned()
                 .collect(),
         )
@@ -125,7 +125,7 @@ impl Labels {
             self.0
                 .iter()
                 .filter(|label| {
-                    label.name != METRIC_NAME && !names.iter().any(|n| *n == label.name)
+                    label.name != METRIC_NAME && !names.contains(&label.name)
                 })
                 .cloned()
                 .collect(),

@@ -7,6 +7,8 @@
 //! - [`lexer`] and [`parser`]: text to a type-checked [`ast::Expr`], or a
 //!   [`ParseError`] that says where and why.
 //! - [`printer`]: an expression back to text, as Prometheus formats it.
+//! - [`duration`]: durations (`1h30m`) parsed and printed as Prometheus
+//!   does.
 //! - [`eval`]: the evaluator over a grid of evaluation times, with
 //!   `aggregate`, `binary`, `functions`, `range_functions` and `histogram`
 //!   for the operators and functions; [`value`] for what a query returns.
