@@ -9,6 +9,9 @@
 //! promql test FILE...
 //! ```
 
+// A command-line tool: standard output is where its answers go.
+#![allow(clippy::print_stdout)]
+
 mod unit_test_file;
 
 use std::io::Write as _;

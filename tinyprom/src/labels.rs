@@ -124,9 +124,7 @@ impl Labels {
         Labels(
             self.0
                 .iter()
-                .filter(|label| {
-                    label.name != METRIC_NAME && !names.contains(&label.name)
-                })
+                .filter(|label| label.name != METRIC_NAME && !names.contains(&label.name))
                 .cloned()
                 .collect(),
         )

@@ -130,17 +130,20 @@ fn load(interval: &str, body: &[(String, usize)]) -> Result<SeriesStore, String>
     Ok(store)
 }
 
-/// `name{labels} values…` → (`name{labels}`, `values…`); braces may hold
-/// spaces inside quotes.
+/// `name{labels} values…` → (`name{labels}`, `values…`); the braces may
+/// hold spaces.
 fn split_series_line(line: &str) -> Result<(&str, &str), String> {
     let mut in_quotes = false;
+    let mut in_braces = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {
         match c {
             _ if escaped => escaped = false,
             '\\' if in_quotes => escaped = true,
             '"' => in_quotes = !in_quotes,
-            ' ' if !in_quotes => return Ok((&line[..i], line[i..].trim())),
+            '{' if !in_quotes => in_braces = true,
+            '}' if !in_quotes => in_braces = false,
+            ' ' if !in_quotes && !in_braces => return Ok((&line[..i], line[i..].trim())),
             _ => {}
         }
     }

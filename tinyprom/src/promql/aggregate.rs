@@ -261,10 +261,10 @@ fn top_k(
     let mut instant_order: Vec<usize> = Vec::new();
     let mut cursor = StepCursor::new(input);
     let mut present = Vec::new();
-    for i in 0..grid.len() {
+    for (i, &k) in k_values.iter().enumerate().take(grid.len()) {
         let t = grid.time(i);
         cursor.at(t, &mut present);
-        let k = (k_values[i] as i64).min(input.len() as i64);
+        let k = (k as i64).min(input.len() as i64);
         if k < 1 {
             continue;
         }

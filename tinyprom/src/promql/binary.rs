@@ -413,7 +413,7 @@ fn result_labels(
         if matching.on {
             let mut kept = Labels::empty().to_builder();
             for label in builder.clone().build().iter() {
-                if matching.labels.iter().any(|n| *n == label.name) {
+                if matching.labels.contains(&label.name) {
                     kept.set(label.name.clone(), label.value.clone());
                 }
             }

@@ -178,7 +178,8 @@ pub(crate) fn eval_call(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Resu
             };
             elementwise(series, grid, |i, f| {
                 // Nothing at all when max < min (NaN compares false).
-                (!(max[i] < min[i])).then(|| min[i].max_go(max[i].min_go(f)))
+                let empty = max[i] < min[i];
+                (!empty).then(|| min[i].max_go(max[i].min_go(f)))
             })
         }
         _ => {
@@ -521,7 +522,7 @@ fn histogram_function(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Result
     let mut buckets: Vec<Vec<Bucket>> = vec![Vec::new(); group_labels.len()];
     let mut cursor = StepCursor::new(&input);
     let mut present = Vec::new();
-    for i in 0..grid.len() {
+    for (i, &first) in scalars[0].iter().enumerate() {
         let t = grid.time(i);
         cursor.at(t, &mut present);
         for b in &mut buckets {
@@ -538,9 +539,9 @@ fn histogram_function(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Result
             }
             let taken = std::mem::take(group_buckets);
             let f = if is_quantile {
-                bucket_quantile(scalars[0][i], taken)
+                bucket_quantile(first, taken)
             } else {
-                bucket_fraction(scalars[0][i], scalars[1][i], taken)
+                bucket_fraction(first, scalars[1][i], taken)
             };
             outputs[group].push(Sample { t, f });
         }
@@ -580,7 +581,9 @@ pub(crate) fn parse_go_float(text: &str) -> Option<f64> {
 /// Go's `int64(f)` on amd64: truncation, and the minimum int64 for NaN and
 /// values out of range.
 fn go_float_to_int(f: f64) -> i64 {
-    if f.is_nan() || f >= 9.223_372_036_854_775_807e18 || f < -9.223_372_036_854_775_808e18 {
+    // i64::MIN and i64::MAX + 1 are exact powers of two as floats.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if !(-LIMIT..LIMIT).contains(&f) {
         i64::MIN
     } else {
         f as i64
