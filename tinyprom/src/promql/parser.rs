@@ -1716,3 +1716,182 @@ fn operator_span(input: &str, lhs_end: usize, rhs_start: usize) -> Span {
     }
     Span::new(start, end)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(input: &str) -> Expr {
+        parse(input).unwrap_or_else(|e| panic!("{input}: {e}"))
+    }
+
+    fn number(input: &str) -> f64 {
+        match parsed(input).kind {
+            ExprKind::Number(value) => value,
+            other => panic!("{input}: not a number: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn literals_have_prometheus_values() {
+        for (input, value) in [
+            ("0x1F", 31.0),
+            ("010", 8.0),
+            ("08", 8.0),
+            ("1_000", 1000.0),
+            ("0x1e3", 483.0),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("-1", -1.0),
+            ("--1", 1.0),
+            ("5m", 300.0),
+            ("1h30m", 5400.0),
+            ("100ms", 0.1),
+            ("-Inf", f64::NEG_INFINITY),
+        ] {
+            assert_eq!(number(input), value, "{input}");
+        }
+        assert!(number("nan").is_nan());
+        let expr = parsed("- 1");
+        assert_eq!(expr.span, Span::new(0, 3));
+    }
+
+    #[test]
+    fn signs_and_powers_nest_as_in_prometheus() {
+        // -2^2 is -(2^2): the sign applies to the power, nothing to fold.
+        let ExprKind::Unary(unary) = parsed("-2^2").kind else {
+            panic!("not unary")
+        };
+        assert!(matches!(
+            unary.expr.kind,
+            ExprKind::Binary(Binary {
+                op: BinaryOp::Pow,
+                ..
+            })
+        ));
+        // 2 ^ -1: the sign folds into the right operand.
+        let ExprKind::Binary(binary) = parsed("2 ^ -1").kind else {
+            panic!("not binary")
+        };
+        assert_eq!(binary.rhs.kind, ExprKind::Number(-1.0));
+        // a - b - c is (a - b) - c; a ^ b ^ c is a ^ (b ^ c).
+        let ExprKind::Binary(binary) = parsed("a - b - c").kind else {
+            panic!()
+        };
+        assert!(matches!(binary.lhs.kind, ExprKind::Binary(_)));
+        let ExprKind::Binary(binary) = parsed("a ^ b ^ c").kind else {
+            panic!()
+        };
+        assert!(matches!(binary.rhs.kind, ExprKind::Binary(_)));
+    }
+
+    #[test]
+    fn selectors_carry_name_matchers_offset_and_at() {
+        let ExprKind::Range(matrix) = parsed(r#"foo{a="b"}[5m] offset -1m @ 100.5"#).kind else {
+            panic!()
+        };
+        assert_eq!(matrix.range_ms, 300_000);
+        let selector = matrix.selector;
+        assert_eq!(selector.name.as_deref(), Some("foo"));
+        // Prometheus appends the name's matcher after the others.
+        let matchers: Vec<String> = selector.matchers.iter().map(ToString::to_string).collect();
+        assert_eq!(matchers, [r#"a="b""#, r#"__name__="foo""#]);
+        assert_eq!(selector.offset_ms, -60_000);
+        assert_eq!(selector.at, Some(At::Time(100_500)));
+        // A quoted name inside the braces is a matcher, not the name.
+        let ExprKind::Selector(selector) = parsed(r#"{"my.metric"}"#).kind else {
+            panic!()
+        };
+        assert_eq!(selector.name, None);
+        assert_eq!(selector.matchers[0].to_string(), r#"__name__="my.metric""#);
+    }
+
+    #[test]
+    fn subqueries_ranges_and_offsets_in_milliseconds() {
+        let ExprKind::Subquery(subquery) = parsed("rate(x[5m])[1h:30s] offset 1s @ start()").kind
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (subquery.range_ms, subquery.step_ms),
+            (3_600_000, Some(30_000))
+        );
+        assert_eq!((subquery.offset_ms, subquery.at), (1000, Some(At::Start)));
+        let ExprKind::Subquery(subquery) = parsed("x[300:]").kind else {
+            panic!()
+        };
+        assert_eq!((subquery.range_ms, subquery.step_ms), (300_000, None));
+        let ExprKind::Range(matrix) = parsed("x[1.5]").kind else {
+            panic!()
+        };
+        assert_eq!(matrix.range_ms, 1500);
+    }
+
+    #[test]
+    fn vector_matching_is_filled_in() {
+        let ExprKind::Binary(binary) = parsed("a * on (x, y) group_left (z) b").kind else {
+            panic!()
+        };
+        assert_eq!(
+            binary.matching,
+            VectorMatching {
+                card: Cardinality::ManyToOne,
+                on: true,
+                labels: vec!["x".into(), "y".into()],
+                include: vec!["z".into()],
+            }
+        );
+        let ExprKind::Binary(binary) = parsed("a and ignoring (x) b").kind else {
+            panic!()
+        };
+        assert_eq!(binary.matching.card, Cardinality::ManyToMany);
+        assert!(!binary.matching.on);
+        // Between a vector and a scalar, matching is dropped as Prometheus does.
+        let ExprKind::Binary(binary) = parsed("a + ignoring () 1").kind else {
+            panic!()
+        };
+        assert_eq!(binary.matching, VectorMatching::default());
+        assert!(parsed("a > bool 1").to_string().contains("bool"));
+    }
+
+    #[test]
+    fn aggregations_keep_param_grouping_and_without() {
+        let ExprKind::Aggregate(aggregate) = parsed("topk without (a, \"b.c\") (5, x)").kind else {
+            panic!()
+        };
+        assert_eq!(aggregate.op, AggregateOp::Topk);
+        assert_eq!(aggregate.param.map(|p| p.kind), Some(ExprKind::Number(5.0)));
+        assert_eq!(aggregate.grouping, ["a", "b.c"]);
+        assert!(aggregate.without);
+    }
+
+    #[test]
+    fn errors_carry_line_column_and_span() {
+        let error = parse("sum(\n  rate(x)\n)").expect_err("rate of a vector");
+        assert_eq!((error.line, error.column), (2, 8));
+        assert_eq!(error.span, Span::new(12, 13));
+        assert_eq!(
+            error.to_string(),
+            "2:8: parse error: expected type range vector in call to function \"rate\", got instant vector"
+        );
+    }
+
+    #[test]
+    fn go_number_parsing() {
+        assert_eq!(parse_number("0x_1F"), Ok(31.0));
+        assert_eq!(parse_number("0777"), Ok(511.0));
+        assert_eq!(parse_number("1_000.5"), Ok(1000.5));
+        assert_eq!(
+            parse_number("1e999"),
+            Err("strconv.ParseFloat: parsing \"1e999\": value out of range".into())
+        );
+        assert_eq!(
+            parse_number("0xFFFFFFFFFFFFFFFFFF"),
+            Err("strconv.ParseFloat: parsing \"0xFFFFFFFFFFFFFFFFFF\": invalid syntax".into())
+        );
+        assert_eq!(unquote(r#""a\x41\101\u00e9\n""#), "aAAé\n");
+        assert_eq!(unquote("'it\\'s'"), "it's");
+        assert_eq!(unquote("`a\\n`"), "a\\n");
+        assert_eq!(unquote(r#""\xff""#), "\u{FFFD}");
+    }
+}
