@@ -114,8 +114,10 @@ pub enum At {
 /// `name{matchers} offset d @ t`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VectorSelector {
-    /// The metric name written before the braces (or the quoted name
-    /// inside them), if any. It is also among `matchers` as `__name__=`.
+    /// The metric name written before the braces, if any; it is also the
+    /// last of `matchers`, as `__name__=`. A quoted name inside the braces
+    /// (`{"my.metric"}`) is only a `__name__` matcher, as in Prometheus
+    /// (which checks and prints the two forms differently).
     pub name: Option<String>,
     /// Every matcher, the name's included.
     pub matchers: Vec<Matcher>,

@@ -29,7 +29,7 @@ use crate::promql::printer::go_quote;
 /// so that no query can overflow the stack of the parser, the type checker,
 /// the printer or the evaluator. Prometheus has no such limit; no query a
 /// person writes comes near it.
-pub const MAX_NESTING: u32 = 500;
+pub const MAX_NESTING: u32 = 128;
 
 /// Parses and type-checks a PromQL expression.
 pub fn parse(input: &str) -> Result<Expr, ParseError> {
@@ -195,10 +195,14 @@ impl<'a> Parser<'a> {
 
     // ---- Errors ------------------------------------------------------
 
+    #[cold]
+    #[inline(never)]
     fn error(&self, span: Span, message: impl Into<String>) -> ParseError {
         ParseError::new(self.input, span, message)
     }
 
+    #[cold]
+    #[inline(never)]
     fn lex_failure(&self) -> ParseError {
         match self.lex_error {
             Some(error) => self.error(
@@ -213,6 +217,8 @@ impl<'a> Parser<'a> {
     }
 
     /// Prometheus's "unexpected X" for the next token, in `context`.
+    #[cold]
+    #[inline(never)]
     fn unexpected(&self, context: Context) -> ParseError {
         let token = self.token_at(self.pos);
         if token.kind == TokenKind::Error {
@@ -250,14 +256,16 @@ impl<'a> Parser<'a> {
 
     /// An expression whose binary operators bind at least as tightly as
     /// `min_precedence` (see [`BinaryOp::precedence`]; 0 takes all).
+    ///
+    /// The functions on the recursive path (this one, the operand and
+    /// operator readers, parentheses, calls) keep their stack frames small,
+    /// building error messages in separate functions, so that
+    /// [`MAX_NESTING`] levels fit the stack of a test thread in a debug
+    /// build.
     fn parse_expr(&mut self, min_precedence: u8) -> Parsed<Node> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            let token = self.token_at(self.pos);
-            return Err(self.error(
-                Span::new(token.start, token.end),
-                format!("expression nested too deeply (more than {MAX_NESTING} levels)"),
-            ));
+            return Err(self.too_deep(self.token_span()));
         }
         let result = self.parse_expr_inner(min_precedence);
         self.depth -= 1;
@@ -265,96 +273,117 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_expr_inner(&mut self, min_precedence: u8) -> Parsed<Node> {
-        let (mut lhs, mut height) = self.parse_unary_or_primary()?;
+        let mut node = self.parse_unary_or_primary()?;
         loop {
-            let token = self.peek()?;
-            match token.kind {
-                // Range, subquery, offset and @ bind tighter than any
-                // operator: they apply to the operand just read.
-                TokenKind::LeftBracket => {
-                    lhs = self.parse_brackets(lhs)?;
-                    height += 1;
+            let kind = self.peek_kind()?;
+            if let Some(op) = binary_op(kind) {
+                if op.precedence() < min_precedence {
+                    break;
                 }
-                TokenKind::Offset => {
-                    self.advance();
-                    let (offset_ms, end) = self.parse_offset_value()?;
-                    lhs = self.apply_offset(lhs, offset_ms, end)?;
-                }
-                TokenKind::At => {
-                    self.advance();
-                    lhs = self.parse_at(lhs)?;
-                }
-                TokenKind::Anchored | TokenKind::Smoothed => {
-                    let which = if token.kind == TokenKind::Anchored {
-                        "anchored"
-                    } else {
-                        "smoothed"
-                    };
-                    return Err(self.error(
-                        lhs.span,
-                        format!("{which} modifier is experimental and not enabled"),
-                    ));
-                }
-                TokenKind::TrimUpper | TokenKind::TrimLower => {
-                    return Err(self.error(
-                        Span::new(token.start, token.end),
-                        format!(
-                            "the trim operator {} applies to native histograms only, which this engine does not support",
-                            go_quote(self.text(token))
-                        ),
-                    ));
-                }
-                kind => {
-                    let Some(op) = binary_op(kind) else { break };
-                    let precedence = op.precedence();
-                    if precedence < min_precedence {
-                        break;
-                    }
-                    self.advance();
-                    let (return_bool, mut matching, fill) = self.parse_binary_modifiers()?;
-                    // `^` is right-associative, every other operator left.
-                    let next_min = if op == BinaryOp::Pow {
-                        precedence
-                    } else {
-                        precedence + 1
-                    };
-                    let (rhs, rhs_height) = self.parse_expr(next_min)?;
-                    let span = lhs.span.to(rhs.span);
-                    if fill {
-                        return Err(self.error(
-                            span,
-                            "binop fill modifiers are experimental and not enabled",
-                        ));
-                    }
-                    if op.is_set_operator() && matching.card == Cardinality::OneToOne {
-                        matching.card = Cardinality::ManyToMany;
-                    }
-                    height = height.max(rhs_height) + 1;
-                    lhs = Expr {
-                        kind: ExprKind::Binary(Binary {
-                            op,
-                            lhs: Box::new(lhs),
-                            rhs: Box::new(rhs),
-                            return_bool,
-                            matching,
-                        }),
-                        span,
-                    };
-                }
+                self.advance();
+                node = self.parse_binary_rest(node, op)?;
+            } else if matches!(
+                kind,
+                TokenKind::LeftBracket
+                    | TokenKind::Offset
+                    | TokenKind::At
+                    | TokenKind::Anchored
+                    | TokenKind::Smoothed
+                    | TokenKind::TrimUpper
+                    | TokenKind::TrimLower
+            ) {
+                node = self.parse_postfix(node)?;
+            } else {
+                break;
             }
-            if height > MAX_NESTING {
-                return Err(self.error(
-                    lhs.span,
-                    format!("expression nested too deeply (more than {MAX_NESTING} levels)"),
-                ));
+            if node.1 > MAX_NESTING {
+                return Err(self.too_deep(node.0.span));
             }
         }
-        Ok((lhs, height))
+        Ok(node)
+    }
+
+    /// Range, subquery, offset and @ bind tighter than any operator: they
+    /// apply to the operand just read.
+    #[inline(never)]
+    fn parse_postfix(&mut self, (lhs, height): Node) -> Parsed<Node> {
+        let token = self.advance();
+        match token.kind {
+            TokenKind::LeftBracket => Ok((self.parse_brackets(lhs, token)?, height + 1)),
+            TokenKind::Offset => {
+                let (offset_ms, end) = self.parse_offset_value()?;
+                Ok((self.apply_offset(lhs, offset_ms, end)?, height))
+            }
+            TokenKind::At => Ok((self.parse_at(lhs)?, height)),
+            TokenKind::Anchored | TokenKind::Smoothed => {
+                let which = self.text(token).to_ascii_lowercase();
+                Err(self.error(lhs.span, format!("{which} modifier is experimental and not enabled")))
+            }
+            _ => Err(self.error(
+                Span::new(token.start, token.end),
+                format!(
+                    "the trim operator {} applies to native histograms only, which this engine does not support",
+                    go_quote(self.text(token))
+                ),
+            )),
+        }
+    }
+
+    /// The modifiers and right operand of `lhs op ...`, the operator read.
+    fn parse_binary_rest(&mut self, (lhs, height): Node, op: BinaryOp) -> Parsed<Node> {
+        let (return_bool, mut matching, fill) = self.parse_binary_modifiers()?;
+        // `^` is right-associative, every other operator left.
+        let precedence = op.precedence();
+        let next_min = if op == BinaryOp::Pow {
+            precedence
+        } else {
+            precedence + 1
+        };
+        let (rhs, rhs_height) = self.parse_expr(next_min)?;
+        let span = lhs.span.to(rhs.span);
+        if fill {
+            return Err(self.fill_not_enabled(span));
+        }
+        if op.is_set_operator() && matching.card == Cardinality::OneToOne {
+            matching.card = Cardinality::ManyToMany;
+        }
+        let kind = ExprKind::Binary(Binary {
+            op,
+            lhs: Box::new(lhs),
+            rhs: Box::new(rhs),
+            return_bool,
+            matching,
+        });
+        Ok((Expr { kind, span }, height.max(rhs_height) + 1))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn fill_not_enabled(&self, span: Span) -> ParseError {
+        self.error(
+            span,
+            "binop fill modifiers are experimental and not enabled",
+        )
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn too_deep(&self, span: Span) -> ParseError {
+        self.error(
+            span,
+            format!("expression nested too deeply (more than {MAX_NESTING} levels)"),
+        )
+    }
+
+    fn token_span(&self) -> Span {
+        let token = self.token_at(self.pos);
+        Span::new(token.start, token.end)
     }
 
     /// `bool`, `on (...)`/`ignoring (...)`, `group_left (...)`/
     /// `group_right (...)` and the experimental `fill (...)` after a binary
     /// operator; the last value says whether a fill modifier was given.
+    #[inline(never)]
     fn parse_binary_modifiers(&mut self) -> Parsed<(bool, VectorMatching, bool)> {
         let mut matching = VectorMatching::default();
         let return_bool = self.peek_kind()? == TokenKind::Bool;
@@ -423,20 +452,22 @@ impl<'a> Parser<'a> {
     }
 
     fn parse_unary_or_primary(&mut self) -> Parsed<Node> {
-        let token = self.peek()?;
-        let op = match token.kind {
-            TokenKind::Add => UnaryOp::Plus,
-            TokenKind::Sub => UnaryOp::Neg,
-            _ => return self.parse_primary(),
-        };
-        self.advance();
-        // As Prometheus's `unary_expr` (precedence of `*`): only `^` and the
-        // postfix modifiers bind tighter.
+        match self.peek_kind()? {
+            TokenKind::Add | TokenKind::Sub => self.parse_unary(),
+            _ => self.parse_primary(),
+        }
+    }
+
+    /// `-x` or `+x`: as Prometheus's `unary_expr` (precedence of `*`),
+    /// only `^` and the postfix modifiers bind tighter. A sign on a number
+    /// literal becomes part of the literal.
+    fn parse_unary(&mut self) -> Parsed<Node> {
+        let sign = self.advance();
         let (operand, height) = self.parse_expr(BinaryOp::Pow.precedence())?;
-        let span = Span::new(token.start, operand.span.end);
-        // A sign on a number literal becomes part of the literal.
+        let span = Span::new(sign.start, operand.span.end);
+        let negative = sign.kind == TokenKind::Sub;
         if let ExprKind::Number(value) = operand.kind {
-            let value = if op == UnaryOp::Neg { -value } else { value };
+            let value = if negative { -value } else { value };
             return Ok((
                 Expr {
                     kind: ExprKind::Number(value),
@@ -445,45 +476,24 @@ impl<'a> Parser<'a> {
                 height,
             ));
         }
-        Ok((
-            Expr {
-                kind: ExprKind::Unary(Unary {
-                    op,
-                    expr: Box::new(operand),
-                }),
-                span,
-            },
-            height + 1,
-        ))
+        let op = if negative {
+            UnaryOp::Neg
+        } else {
+            UnaryOp::Plus
+        };
+        let kind = ExprKind::Unary(Unary {
+            op,
+            expr: Box::new(operand),
+        });
+        Ok((Expr { kind, span }, height + 1))
     }
 
     fn parse_primary(&mut self) -> Parsed<Node> {
         let token = self.peek()?;
-        let span = Span::new(token.start, token.end);
-        let leaf = |kind| Ok((Expr { kind, span }, 1));
         match token.kind {
-            TokenKind::Number | TokenKind::Duration => {
-                self.advance();
-                let seconds = self.literal_seconds(token)?;
-                leaf(ExprKind::Number(seconds))
-            }
-            TokenKind::String => {
-                self.advance();
-                leaf(ExprKind::String(unquote(self.text(token))))
-            }
-            TokenKind::LeftParen => {
-                self.advance();
-                let (inner, height) = self.parse_expr(0)?;
-                let close = self.expect(TokenKind::RightParen, self.expression_context())?;
-                Ok((
-                    Expr {
-                        kind: ExprKind::Paren(Box::new(inner)),
-                        span: Span::new(token.start, close.end),
-                    },
-                    height + 1,
-                ))
-            }
-            TokenKind::LeftBrace => self.parse_selector(None).map(|expr| (expr, 1)),
+            TokenKind::LeftParen => self.parse_paren(),
+            TokenKind::Number | TokenKind::Duration | TokenKind::String => self.parse_literal(),
+            TokenKind::LeftBrace => self.parse_selector(None),
             TokenKind::Identifier
             | TokenKind::Start
             | TokenKind::End
@@ -494,7 +504,7 @@ impl<'a> Parser<'a> {
                 if self.peek_nth(1)?.kind == TokenKind::LeftParen {
                     self.parse_call()
                 } else {
-                    self.parse_selector(Some(token)).map(|expr| (expr, 1))
+                    self.parse_selector(Some(token))
                 }
             }
             TokenKind::Aggregator(aggregator) => {
@@ -505,7 +515,7 @@ impl<'a> Parser<'a> {
                 ) {
                     self.parse_aggregation(aggregator)
                 } else {
-                    self.parse_selector(Some(token)).map(|expr| (expr, 1))
+                    self.parse_selector(Some(token))
                 }
             }
             // Keywords Prometheus also accepts as metric names.
@@ -520,9 +530,41 @@ impl<'a> Parser<'a> {
             | TokenKind::Smoothed
             | TokenKind::Fill
             | TokenKind::FillLeft
-            | TokenKind::FillRight => self.parse_selector(Some(token)).map(|expr| (expr, 1)),
+            | TokenKind::FillRight => self.parse_selector(Some(token)),
             _ => Err(self.unexpected(self.expression_context())),
         }
+    }
+
+    fn parse_paren(&mut self) -> Parsed<Node> {
+        let open = self.advance();
+        let (inner, height) = self.parse_expr(0)?;
+        let close = self.expect(TokenKind::RightParen, self.expression_context())?;
+        let span = Span::new(open.start, close.end);
+        Ok((
+            Expr {
+                kind: ExprKind::Paren(Box::new(inner)),
+                span,
+            },
+            height + 1,
+        ))
+    }
+
+    /// A number, duration or string literal.
+    #[inline(never)]
+    fn parse_literal(&mut self) -> Parsed<Node> {
+        let token = self.advance();
+        let kind = if token.kind == TokenKind::String {
+            ExprKind::String(unquote(self.text(token)))
+        } else {
+            ExprKind::Number(self.literal_seconds(token)?)
+        };
+        Ok((
+            Expr {
+                kind,
+                span: Span::new(token.start, token.end),
+            },
+            1,
+        ))
     }
 
     /// The value in seconds of a number or duration token, as Prometheus's
@@ -543,7 +585,8 @@ impl<'a> Parser<'a> {
 
     /// `name`, `name{matchers}` or `{matchers}`; `name` is the token of
     /// the metric name written before the braces.
-    fn parse_selector(&mut self, name: Option<Token>) -> Parsed<Expr> {
+    #[inline(never)]
+    fn parse_selector(&mut self, name: Option<Token>) -> Parsed<Node> {
         let mut span = match name {
             Some(token) => {
                 self.advance();
@@ -564,15 +607,19 @@ impl<'a> Parser<'a> {
         if let Some(name) = &name {
             matchers.push(Matcher::equal(METRIC_NAME, name.as_str()));
         }
-        Ok(Expr {
-            kind: ExprKind::Selector(VectorSelector {
-                name,
-                matchers,
-                offset_ms: 0,
-                at: None,
-            }),
-            span,
-        })
+        let selector = VectorSelector {
+            name,
+            matchers,
+            offset_ms: 0,
+            at: None,
+        };
+        Ok((
+            Expr {
+                kind: ExprKind::Selector(selector),
+                span,
+            },
+            1,
+        ))
     }
 
     /// The matchers after `{`, up to and including `}`; returns the end of
@@ -635,23 +682,29 @@ impl<'a> Parser<'a> {
     fn parse_call(&mut self) -> Parsed<Node> {
         let name_token = self.advance();
         let (args, height, end) = self.parse_call_body()?;
-        let name = self.text(name_token);
-        let name_span = Span::new(name_token.start, name_token.end);
-        let Some(func) = Function::from_name(name) else {
-            let message = if DISABLED_FUNCTIONS.contains(&name) {
-                format!("function {} is not enabled", go_quote(name))
-            } else {
-                format!("unknown function with name {}", go_quote(name))
-            };
-            return Err(self.error(name_span, message));
+        let Some(func) = Function::from_name(self.text(name_token)) else {
+            return Err(self.unknown_function(name_token));
         };
+        let span = Span::new(name_token.start, end);
         Ok((
             Expr {
                 kind: ExprKind::Call(Call { func, args }),
-                span: Span::new(name_token.start, end),
+                span,
             },
             height + 1,
         ))
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn unknown_function(&self, name_token: Token) -> ParseError {
+        let name = self.text(name_token);
+        let message = if DISABLED_FUNCTIONS.contains(&name) {
+            format!("function {} is not enabled", go_quote(name))
+        } else {
+            format!("unknown function with name {}", go_quote(name))
+        };
+        self.error(Span::new(name_token.start, name_token.end), message)
     }
 
     /// `(arg, arg, ...)` or `()`: the arguments, the tallest one's height
@@ -703,6 +756,20 @@ impl<'a> Parser<'a> {
             end = self.token_at(self.pos.saturating_sub(1)).end;
         }
         let span = Span::new(op_token.start, end);
+        self.build_aggregate(aggregator, span, args, grouping, without)
+            .map(|expr| (expr, height + 1))
+    }
+
+    /// Checks an aggregation's arguments as Prometheus's `newAggregateExpr`.
+    #[inline(never)]
+    fn build_aggregate(
+        &self,
+        aggregator: Aggregator,
+        span: Span,
+        args: Vec<Expr>,
+        grouping: Vec<String>,
+        without: bool,
+    ) -> Parsed<Expr> {
         if args.is_empty() {
             return Err(self.error(span, "no arguments for aggregate expression provided"));
         }
@@ -752,19 +819,16 @@ impl<'a> Parser<'a> {
         let Some(expr) = args.next() else {
             return Err(self.error(span, "no arguments for aggregate expression provided"));
         };
-        Ok((
-            Expr {
-                kind: ExprKind::Aggregate(Aggregate {
-                    op,
-                    expr: Box::new(expr),
-                    param,
-                    grouping,
-                    without,
-                }),
-                span,
-            },
-            height + 1,
-        ))
+        Ok(Expr {
+            kind: ExprKind::Aggregate(Aggregate {
+                op,
+                expr: Box::new(expr),
+                param,
+                grouping,
+                without,
+            }),
+            span,
+        })
     }
 
     /// `(label, label, ...)` after `by`, `without`, `on`, `ignoring`,
@@ -814,8 +878,8 @@ impl<'a> Parser<'a> {
     // ---- Ranges, subqueries, offset, @ -------------------------------
 
     /// `[range]` or `[range:step]` / `[range:]` after `lhs`.
-    fn parse_brackets(&mut self, lhs: Expr) -> Parsed<Expr> {
-        let open = self.advance();
+    #[inline(never)]
+    fn parse_brackets(&mut self, lhs: Expr, open: Token) -> Parsed<Expr> {
         let range_ms = self.parse_positive_duration(Context::RangeStart)?;
         let token = self.peek()?;
         match token.kind {
@@ -887,11 +951,7 @@ impl<'a> Parser<'a> {
     fn parse_duration_expr(&mut self, min_precedence: u8, context: Context) -> Parsed<(f64, Span)> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            let token = self.token_at(self.pos);
-            return Err(self.error(
-                Span::new(token.start, token.end),
-                format!("expression nested too deeply (more than {MAX_NESTING} levels)"),
-            ));
+            return Err(self.too_deep(self.token_span()));
         }
         let result = self.parse_duration_expr_inner(min_precedence, context);
         self.depth -= 1;
@@ -1404,7 +1464,6 @@ pub fn unquote(token: &str) -> String {
 /// operations that are not between two instant vectors to the default, as
 /// Prometheus drops it.
 pub fn check(input: &str, expr: &mut Expr) -> Result<ValueType, ParseError> {
-    let error = |span: Span, message: String| ParseError::new(input, span, message);
     let span = expr.span;
     let value_type = expr.value_type();
     match &mut expr.kind {
@@ -1417,25 +1476,13 @@ pub fn check(input: &str, expr: &mut Expr) -> Result<ValueType, ParseError> {
         ExprKind::Unary(unary) => {
             let inner = check(input, &mut unary.expr)?;
             if !matches!(inner, ValueType::Scalar | ValueType::Vector) {
-                return Err(error(
-                    span,
-                    format!(
-                        "unary expression only allowed on expressions of type scalar or instant vector, got {}",
-                        go_quote(inner.name())
-                    ),
-                ));
+                return Err(unary_type_error(input, span, inner));
             }
         }
         ExprKind::Subquery(subquery) => {
             let inner = check(input, &mut subquery.expr)?;
             if inner != ValueType::Vector {
-                return Err(error(
-                    span,
-                    format!(
-                        "subquery is only allowed on instant vector, got {} instead",
-                        inner.result_type()
-                    ),
-                ));
+                return Err(subquery_type_error(input, span, inner));
             }
         }
         ExprKind::Aggregate(aggregate) => {
@@ -1449,122 +1496,155 @@ pub fn check(input: &str, expr: &mut Expr) -> Result<ValueType, ParseError> {
                 expect_type(input, param, wanted, "aggregation parameter")?;
             }
         }
-        ExprKind::Call(call) => {
-            let def = call.func.def();
-            let name = go_quote(def.name);
-            let given = call.args.len();
-            let (min, max) = def.arity();
-            if def.variadic == 0 && given != min {
-                return Err(error(
-                    span,
-                    format!("expected {min} argument(s) in call to {name}, got {given}"),
-                ));
-            }
-            if given < min {
-                return Err(error(
-                    span,
-                    format!("expected at least {min} argument(s) in call to {name}, got {given}"),
-                ));
-            }
-            if let Some(max) = max.filter(|&max| given > max) {
-                return Err(error(
-                    span,
-                    format!("expected at most {max} argument(s) in call to {name}, got {given}"),
-                ));
-            }
-            for (i, arg) in call.args.iter_mut().enumerate() {
-                let wanted = def.arg_type(i);
-                let got = check(input, arg)?;
-                if got != wanted {
-                    return Err(error(
-                        arg.span,
-                        format!(
-                            "expected type {} in call to function {name}, got {}",
-                            wanted.name(),
-                            got.name()
-                        ),
-                    ));
-                }
-            }
-        }
-        ExprKind::Binary(binary) => {
-            let lhs_type = check(input, &mut binary.lhs)?;
-            let rhs_type = check(input, &mut binary.rhs)?;
-            let op_span = operator_span(input, binary.lhs.span.end, binary.rhs.span.start);
-            if binary.return_bool && !binary.op.is_comparison() {
-                return Err(error(
-                    op_span,
-                    "bool modifier can only be used on comparison operators".to_owned(),
-                ));
-            }
-            if binary.op.is_comparison()
-                && !binary.return_bool
-                && lhs_type == ValueType::Scalar
-                && rhs_type == ValueType::Scalar
-            {
-                return Err(error(
-                    op_span,
-                    "comparisons between scalars must use BOOL modifier".to_owned(),
-                ));
-            }
-            let matching = &binary.matching;
-            if matching.on {
-                if let Some(label) = matching
-                    .labels
-                    .iter()
-                    .find(|l| matching.include.contains(l))
-                {
-                    return Err(error(
-                        op_span,
-                        format!(
-                            "label {} must not occur in ON and GROUP clause at once",
-                            go_quote(label)
-                        ),
-                    ));
-                }
-            }
-            for (operand_type, operand_span) in
-                [(lhs_type, binary.lhs.span), (rhs_type, binary.rhs.span)]
-            {
-                if !matches!(operand_type, ValueType::Scalar | ValueType::Vector) {
-                    return Err(error(
-                        operand_span,
-                        "binary expression must contain only scalar and instant vector types"
-                            .to_owned(),
-                    ));
-                }
-            }
-            let op_name = go_quote(binary.op.as_str());
-            if lhs_type != ValueType::Vector || rhs_type != ValueType::Vector {
-                if !binary.matching.labels.is_empty() {
-                    return Err(error(
-                        span,
-                        "vector matching only allowed between instant vectors".to_owned(),
-                    ));
-                }
-                binary.matching = VectorMatching::default();
-            } else if binary.op.is_set_operator()
-                && matches!(
-                    binary.matching.card,
-                    Cardinality::OneToMany | Cardinality::ManyToOne
-                )
-            {
-                return Err(error(
-                    span,
-                    format!("no grouping allowed for {op_name} operation"),
-                ));
-            }
-            if (lhs_type == ValueType::Scalar || rhs_type == ValueType::Scalar)
-                && binary.op.is_set_operator()
-            {
-                return Err(error(
-                    span,
-                    format!("set operator {op_name} not allowed in binary scalar expression"),
-                ));
-            }
-        }
+        ExprKind::Call(call) => check_call(input, call, span)?,
+        ExprKind::Binary(binary) => check_binary(input, binary, span)?,
     }
     Ok(value_type)
+}
+
+#[cold]
+#[inline(never)]
+fn unary_type_error(input: &str, span: Span, inner: ValueType) -> ParseError {
+    ParseError::new(
+        input,
+        span,
+        format!(
+            "unary expression only allowed on expressions of type scalar or instant vector, got {}",
+            go_quote(inner.name())
+        ),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn subquery_type_error(input: &str, span: Span, inner: ValueType) -> ParseError {
+    ParseError::new(
+        input,
+        span,
+        format!(
+            "subquery is only allowed on instant vector, got {} instead",
+            inner.result_type()
+        ),
+    )
+}
+
+#[inline(never)]
+fn check_call(input: &str, call: &mut Call, span: Span) -> Result<(), ParseError> {
+    let error = |span: Span, message: String| ParseError::new(input, span, message);
+    let def = call.func.def();
+    let name = go_quote(def.name);
+    let given = call.args.len();
+    let (min, max) = def.arity();
+    if def.variadic == 0 && given != min {
+        return Err(error(
+            span,
+            format!("expected {min} argument(s) in call to {name}, got {given}"),
+        ));
+    }
+    if given < min {
+        return Err(error(
+            span,
+            format!("expected at least {min} argument(s) in call to {name}, got {given}"),
+        ));
+    }
+    if let Some(max) = max.filter(|&max| given > max) {
+        return Err(error(
+            span,
+            format!("expected at most {max} argument(s) in call to {name}, got {given}"),
+        ));
+    }
+    for (i, arg) in call.args.iter_mut().enumerate() {
+        let wanted = def.arg_type(i);
+        let got = check(input, arg)?;
+        if got != wanted {
+            return Err(error(
+                arg.span,
+                format!(
+                    "expected type {} in call to function {name}, got {}",
+                    wanted.name(),
+                    got.name()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[inline(never)]
+fn check_binary(input: &str, binary: &mut Binary, span: Span) -> Result<(), ParseError> {
+    let error = |span: Span, message: String| ParseError::new(input, span, message);
+    let lhs_type = check(input, &mut binary.lhs)?;
+    let rhs_type = check(input, &mut binary.rhs)?;
+    let op_span = operator_span(input, binary.lhs.span.end, binary.rhs.span.start);
+    if binary.return_bool && !binary.op.is_comparison() {
+        return Err(error(
+            op_span,
+            "bool modifier can only be used on comparison operators".to_owned(),
+        ));
+    }
+    if binary.op.is_comparison()
+        && !binary.return_bool
+        && lhs_type == ValueType::Scalar
+        && rhs_type == ValueType::Scalar
+    {
+        return Err(error(
+            op_span,
+            "comparisons between scalars must use BOOL modifier".to_owned(),
+        ));
+    }
+    let matching = &binary.matching;
+    if matching.on {
+        if let Some(label) = matching
+            .labels
+            .iter()
+            .find(|l| matching.include.contains(l))
+        {
+            return Err(error(
+                op_span,
+                format!(
+                    "label {} must not occur in ON and GROUP clause at once",
+                    go_quote(label)
+                ),
+            ));
+        }
+    }
+    for (operand_type, operand_span) in [(lhs_type, binary.lhs.span), (rhs_type, binary.rhs.span)] {
+        if !matches!(operand_type, ValueType::Scalar | ValueType::Vector) {
+            return Err(error(
+                operand_span,
+                "binary expression must contain only scalar and instant vector types".to_owned(),
+            ));
+        }
+    }
+    let op_name = go_quote(binary.op.as_str());
+    if lhs_type != ValueType::Vector || rhs_type != ValueType::Vector {
+        if !binary.matching.labels.is_empty() {
+            return Err(error(
+                span,
+                "vector matching only allowed between instant vectors".to_owned(),
+            ));
+        }
+        binary.matching = VectorMatching::default();
+    } else if binary.op.is_set_operator()
+        && matches!(
+            binary.matching.card,
+            Cardinality::OneToMany | Cardinality::ManyToOne
+        )
+    {
+        return Err(error(
+            span,
+            format!("no grouping allowed for {op_name} operation"),
+        ));
+    }
+    if (lhs_type == ValueType::Scalar || rhs_type == ValueType::Scalar)
+        && binary.op.is_set_operator()
+    {
+        return Err(error(
+            span,
+            format!("set operator {op_name} not allowed in binary scalar expression"),
+        ));
+    }
+    Ok(())
 }
 
 fn expect_type(
@@ -1635,4 +1715,183 @@ fn operator_span(input: &str, lhs_end: usize, rhs_start: usize) -> Span {
         end -= 1;
     }
     Span::new(start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(input: &str) -> Expr {
+        parse(input).unwrap_or_else(|e| panic!("{input}: {e}"))
+    }
+
+    fn number(input: &str) -> f64 {
+        match parsed(input).kind {
+            ExprKind::Number(value) => value,
+            other => panic!("{input}: not a number: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn literals_have_prometheus_values() {
+        for (input, value) in [
+            ("0x1F", 31.0),
+            ("010", 8.0),
+            ("08", 8.0),
+            ("1_000", 1000.0),
+            ("0x1e3", 483.0),
+            (".5", 0.5),
+            ("5.", 5.0),
+            ("-1", -1.0),
+            ("--1", 1.0),
+            ("5m", 300.0),
+            ("1h30m", 5400.0),
+            ("100ms", 0.1),
+            ("-Inf", f64::NEG_INFINITY),
+        ] {
+            assert_eq!(number(input), value, "{input}");
+        }
+        assert!(number("nan").is_nan());
+        let expr = parsed("- 1");
+        assert_eq!(expr.span, Span::new(0, 3));
+    }
+
+    #[test]
+    fn signs_and_powers_nest_as_in_prometheus() {
+        // -2^2 is -(2^2): the sign applies to the power, nothing to fold.
+        let ExprKind::Unary(unary) = parsed("-2^2").kind else {
+            panic!("not unary")
+        };
+        assert!(matches!(
+            unary.expr.kind,
+            ExprKind::Binary(Binary {
+                op: BinaryOp::Pow,
+                ..
+            })
+        ));
+        // 2 ^ -1: the sign folds into the right operand.
+        let ExprKind::Binary(binary) = parsed("2 ^ -1").kind else {
+            panic!("not binary")
+        };
+        assert_eq!(binary.rhs.kind, ExprKind::Number(-1.0));
+        // a - b - c is (a - b) - c; a ^ b ^ c is a ^ (b ^ c).
+        let ExprKind::Binary(binary) = parsed("a - b - c").kind else {
+            panic!()
+        };
+        assert!(matches!(binary.lhs.kind, ExprKind::Binary(_)));
+        let ExprKind::Binary(binary) = parsed("a ^ b ^ c").kind else {
+            panic!()
+        };
+        assert!(matches!(binary.rhs.kind, ExprKind::Binary(_)));
+    }
+
+    #[test]
+    fn selectors_carry_name_matchers_offset_and_at() {
+        let ExprKind::Range(matrix) = parsed(r#"foo{a="b"}[5m] offset -1m @ 100.5"#).kind else {
+            panic!()
+        };
+        assert_eq!(matrix.range_ms, 300_000);
+        let selector = matrix.selector;
+        assert_eq!(selector.name.as_deref(), Some("foo"));
+        // Prometheus appends the name's matcher after the others.
+        let matchers: Vec<String> = selector.matchers.iter().map(ToString::to_string).collect();
+        assert_eq!(matchers, [r#"a="b""#, r#"__name__="foo""#]);
+        assert_eq!(selector.offset_ms, -60_000);
+        assert_eq!(selector.at, Some(At::Time(100_500)));
+        // A quoted name inside the braces is a matcher, not the name.
+        let ExprKind::Selector(selector) = parsed(r#"{"my.metric"}"#).kind else {
+            panic!()
+        };
+        assert_eq!(selector.name, None);
+        assert_eq!(selector.matchers[0].to_string(), r#"__name__="my.metric""#);
+    }
+
+    #[test]
+    fn subqueries_ranges_and_offsets_in_milliseconds() {
+        let ExprKind::Subquery(subquery) = parsed("rate(x[5m])[1h:30s] offset 1s @ start()").kind
+        else {
+            panic!()
+        };
+        assert_eq!(
+            (subquery.range_ms, subquery.step_ms),
+            (3_600_000, Some(30_000))
+        );
+        assert_eq!((subquery.offset_ms, subquery.at), (1000, Some(At::Start)));
+        let ExprKind::Subquery(subquery) = parsed("x[300:]").kind else {
+            panic!()
+        };
+        assert_eq!((subquery.range_ms, subquery.step_ms), (300_000, None));
+        let ExprKind::Range(matrix) = parsed("x[1.5]").kind else {
+            panic!()
+        };
+        assert_eq!(matrix.range_ms, 1500);
+    }
+
+    #[test]
+    fn vector_matching_is_filled_in() {
+        let ExprKind::Binary(binary) = parsed("a * on (x, y) group_left (z) b").kind else {
+            panic!()
+        };
+        assert_eq!(
+            binary.matching,
+            VectorMatching {
+                card: Cardinality::ManyToOne,
+                on: true,
+                labels: vec!["x".into(), "y".into()],
+                include: vec!["z".into()],
+            }
+        );
+        let ExprKind::Binary(binary) = parsed("a and ignoring (x) b").kind else {
+            panic!()
+        };
+        assert_eq!(binary.matching.card, Cardinality::ManyToMany);
+        assert!(!binary.matching.on);
+        // Between a vector and a scalar, matching is dropped as Prometheus does.
+        let ExprKind::Binary(binary) = parsed("a + ignoring () 1").kind else {
+            panic!()
+        };
+        assert_eq!(binary.matching, VectorMatching::default());
+        assert!(parsed("a > bool 1").to_string().contains("bool"));
+    }
+
+    #[test]
+    fn aggregations_keep_param_grouping_and_without() {
+        let ExprKind::Aggregate(aggregate) = parsed("topk without (a, \"b.c\") (5, x)").kind else {
+            panic!()
+        };
+        assert_eq!(aggregate.op, AggregateOp::Topk);
+        assert_eq!(aggregate.param.map(|p| p.kind), Some(ExprKind::Number(5.0)));
+        assert_eq!(aggregate.grouping, ["a", "b.c"]);
+        assert!(aggregate.without);
+    }
+
+    #[test]
+    fn errors_carry_line_column_and_span() {
+        let error = parse("sum(\n  rate(x)\n)").expect_err("rate of a vector");
+        assert_eq!((error.line, error.column), (2, 8));
+        assert_eq!(error.span, Span::new(12, 13));
+        assert_eq!(
+            error.to_string(),
+            "2:8: parse error: expected type range vector in call to function \"rate\", got instant vector"
+        );
+    }
+
+    #[test]
+    fn go_number_parsing() {
+        assert_eq!(parse_number("0x_1F"), Ok(31.0));
+        assert_eq!(parse_number("0777"), Ok(511.0));
+        assert_eq!(parse_number("1_000.5"), Ok(1000.5));
+        assert_eq!(
+            parse_number("1e999"),
+            Err("strconv.ParseFloat: parsing \"1e999\": value out of range".into())
+        );
+        assert_eq!(
+            parse_number("0xFFFFFFFFFFFFFFFFFF"),
+            Err("strconv.ParseFloat: parsing \"0xFFFFFFFFFFFFFFFFFF\": invalid syntax".into())
+        );
+        assert_eq!(unquote(r#""a\x41\101\u00e9\n""#), "aAAé\n");
+        assert_eq!(unquote("'it\\'s'"), "it's");
+        assert_eq!(unquote("`a\\n`"), "a\\n");
+        assert_eq!(unquote(r#""\xff""#), "\u{FFFD}");
+    }
 }

@@ -10,7 +10,8 @@ use std::fmt::{self, Display, Formatter, Write};
 
 use crate::labels::{is_legacy_label_name, MatchOp, Matcher, METRIC_NAME};
 use crate::promql::ast::{
-    At, Cardinality, Expr, ExprKind, MatrixSelector, Subquery, UnaryOp, ValueType, VectorSelector,
+    At, BinaryOp, Cardinality, Expr, ExprKind, MatrixSelector, Subquery, UnaryOp, ValueType,
+    VectorSelector,
 };
 use crate::promql::duration::format_duration;
 
@@ -46,7 +47,17 @@ impl Display for Expr {
                 write!(f, "{})", aggregate.expr)
             }
             ExprKind::Binary(binary) => {
-                write!(f, "{} {}", binary.lhs, binary.op.as_str())?;
+                match binary.lhs.kind {
+                    // Prometheus writes `+Inf ^ 2`, which parses back as
+                    // `+(Inf ^ 2)`; `Inf ^ 2` keeps the tree.
+                    ExprKind::Number(value)
+                        if binary.op == BinaryOp::Pow && value == f64::INFINITY =>
+                    {
+                        f.write_str("Inf")?;
+                    }
+                    _ => write!(f, "{}", binary.lhs)?,
+                }
+                write!(f, " {}", binary.op.as_str())?;
                 if binary.return_bool {
                     f.write_str(" bool")?;
                 }
@@ -228,7 +239,10 @@ pub(crate) fn go_is_print(c: char) -> bool {
         | 0xFDD0..=0xFDEF
         | 0xFEFF
         | 0xFFF9..=0xFFFB
-        | 0xFFFE..=0xFFFF
+        // U+FFFD stands for bytes that were not UTF-8 (Go prints them as
+        // `\x..`); written as an escape it reads back the same, while
+        // Prometheus's lexer refuses it raw.
+        | 0xFFFD..=0xFFFF
         | 0x110BD
         | 0x1D173..=0x1D17A
         | 0xE0001..=0xE007F
@@ -277,8 +291,11 @@ pub fn go_quote(s: &str) -> String {
 /// A character as Go's `%q` writes a rune: `'x'`, `'\n'`, `'\''`; the end
 /// of input (Go's rune -1) as the replacement character.
 pub fn go_quote_rune(c: Option<char>) -> String {
+    let Some(c) = c else {
+        return "'\u{FFFD}'".to_owned();
+    };
     let mut out = String::from("'");
-    push_escaped(&mut out, c.unwrap_or('\u{FFFD}'), '\'');
+    push_escaped(&mut out, c, '\'');
     out.push('\'');
     out
 }
