@@ -11,8 +11,9 @@ use std::time::Duration;
 use prometheus_client::registry::Registry;
 use tinyprom::exposition::TextFormat;
 use tinyprom::labels::{Labels, Matcher, METRIC_NAME};
-use tinyprom::promql::{parse, range_query, QueryOptions};
-use tinyprom::scrape::{ScrapeError, ScrapeIntervalError, Scraper, MIN_SCRAPE_INTERVAL};
+use tinyprom::promql::api::{self, ApiError};
+use tinyprom::promql::{parse, range_query, QueryOptions, QueryValue};
+use tinyprom::scrape::{ScrapeError, ScrapeIntervalError, Scraper};
 use tinyprom::storage::{duration_ms, is_stale_marker, SeriesStore};
 use treecounter::exposition::{encode, EncodeError, Format};
 use treecounter::metrics::{Endpoint, Metrics};
@@ -396,7 +397,33 @@ impl Playground {
             .collect()
     }
 
-    /// Fills the playground with `history` of traffic, scraped every second,
+    /// A PromQL instant query at simulated time `t_ms`, answered as
+    /// Prometheus's HTTP API answers it.
+    pub fn query(&self, query: &str, t_ms: i64) -> Result<QueryValue, ApiError> {
+        api::query(&self.store, query, t_ms, QueryOptions::default())
+    }
+
+    /// A PromQL range query over the scraped store, answered as
+    /// Prometheus's HTTP API answers it.
+    pub fn query_range(
+        &self,
+        query: &str,
+        start_ms: i64,
+        end_ms: i64,
+        step_ms: i64,
+    ) -> Result<QueryValue, ApiError> {
+        api::query_range(
+            &self.store,
+            query,
+            start_ms,
+            end_ms,
+            step_ms,
+            QueryOptions::default(),
+        )
+    }
+
+    /// Fills the playground with `history` of traffic, scraped every
+    /// `scrape_interval`,
     /// with `series` label sets of `requests_total` in all: the benchmark's
     /// worst case. At most 103 series: the synthetic statuses are 400..=499.
     /// Besides the three real series, every request also counts
@@ -407,6 +434,7 @@ impl Playground {
         history: Duration,
         series: usize,
         traffic_rate: f64,
+        scrape_interval: Duration,
     ) -> Result<(), BenchmarkError> {
         let extra = series.saturating_sub(3).min(MAX_STRAY_SERIES);
         self.stray_statuses = (400..).take(extra).collect();
@@ -415,7 +443,7 @@ impl Playground {
             self.metrics.record_request(Endpoint::Unmatched, status);
         }
         self.scraper
-            .set_scrape_interval(MIN_SCRAPE_INTERVAL, self.now)
+            .set_scrape_interval(scrape_interval, self.now)
             .map_err(|_| BenchmarkError::Settings)?;
         self.traffic
             .set_rate(traffic_rate, self.now, &mut self.rng)
@@ -428,6 +456,7 @@ impl Playground {
 mod tests {
     use super::*;
     use tinyprom::exposition::parse_exposition;
+    use tinyprom::scrape::MIN_SCRAPE_INTERVAL;
 
     const START: Duration = Duration::from_secs(1_800_000_000);
 
@@ -669,7 +698,7 @@ mod tests {
     fn benchmark_history_has_the_requested_series_and_samples() {
         let mut playground = playground(0.15);
         playground
-            .load_benchmark_history(Duration::from_secs(120), 50, 5.0)
+            .load_benchmark_history(Duration::from_secs(120), 50, 5.0, MIN_SCRAPE_INTERVAL)
             .unwrap();
         let matchers = [Matcher::equal(METRIC_NAME, REQUESTS_TOTAL)];
         let series: Vec<usize> = playground

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use playground_core::playground::{GraphSeries, Playground, PlaygroundConfig, Visit};
+use tinyprom::scrape::MIN_SCRAPE_INTERVAL;
 use tinyprom::storage::duration_ms;
 use treecounter::exposition::Format;
 use yew::prelude::*;
@@ -205,8 +206,12 @@ fn new_playground(props: &AppProps) -> Playground {
         version: env!("CARGO_PKG_VERSION").to_owned(),
     });
     if let Some(history) = props.start.history {
-        let loaded =
-            playground.load_benchmark_history(history, props.start.series, BENCHMARK_TRAFFIC_RATE);
+        let loaded = playground.load_benchmark_history(
+            history,
+            props.start.series,
+            BENCHMARK_TRAFFIC_RATE,
+            MIN_SCRAPE_INTERVAL,
+        );
         if let Err(error) = loaded {
             gloo::console::error!(format!("could not load the history: {error}"));
         }

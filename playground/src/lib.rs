@@ -18,8 +18,11 @@
 //! - [`settings`]: the choices the page offers (speeds, graph spans, …) and
 //!   the start options read from the URL.
 //! - `panic`: the panic hook that replaces a dead page with a message.
+//! - `bench`: a benchmark hook that times the PromQL engine in the page
+//!   (`scripts/bench-promql.sh`).
 
 pub mod app;
+mod bench;
 pub mod components;
 pub mod hooks;
 mod panic;

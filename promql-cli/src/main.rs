@@ -43,7 +43,7 @@ enum Command {
         #[command(flatten)]
         input: Input,
         /// Evaluation time: Unix seconds, fractions allowed.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         time: String,
     },
     /// A range query (as /api/v1/query_range).
@@ -51,13 +51,13 @@ enum Command {
         #[command(flatten)]
         input: Input,
         /// Start: Unix seconds, fractions allowed.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         start: String,
         /// End: Unix seconds, fractions allowed.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         end: String,
         /// Resolution: seconds (`15`, `0.5`) or a duration (`15s`, `1m`).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         step: String,
     },
     /// Runs promtool rule unit-test files (`promql_expr_test`); exits 1 if

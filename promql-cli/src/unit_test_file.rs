@@ -52,8 +52,9 @@ struct Series {
 struct ExprCase {
     expr: String,
     eval_time: String,
+    /// Absent or empty (`exp_samples:`) means "expect nothing".
     #[serde(default)]
-    exp_samples: Vec<Sample>,
+    exp_samples: Option<Vec<Sample>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,6 +102,7 @@ pub fn run_file(path: &Path) -> anyhow::Result<bool> {
                 eval_time_ms: duration(&case.eval_time)?,
                 exp_samples: case
                     .exp_samples
+                    .unwrap_or_default()
                     .into_iter()
                     .map(|s| ExpectedSample {
                         labels: s.labels,

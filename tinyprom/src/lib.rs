@@ -20,11 +20,16 @@
 //! - [`load`]: a saved OpenMetrics file with timestamps into a store.
 //! - [`unit_test`]: promtool's rule unit tests (input series notation,
 //!   expression tests).
+//!
+//! Sorting goes through one shared merge sort ([`sort`]), to keep the wasm
+//! small.
 
 pub mod exposition;
 pub mod labels;
 pub mod load;
+pub mod number;
 pub mod promql;
 pub mod scrape;
+pub mod sort;
 pub mod storage;
 pub mod unit_test;

@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use crate::exposition::{parse_exposition, ParseError, TextFormat};
 use crate::labels::{Labels, LabelsBuilder, METRIC_NAME};
+use crate::sort::sort_by;
 use crate::storage::{duration_ms, SeriesStore, STALE_NAN};
 
 /// The workshop's `prometheus.yaml` scrapes every 10 s.
@@ -172,7 +173,7 @@ impl Scraper {
             }
             Err(error) => (Vec::new(), 0, Some(error)),
         };
-        current.sort();
+        sort_by(&mut current, Labels::cmp);
         current.dedup();
 
         let mut series_added = 0;

@@ -9,6 +9,7 @@
 use std::time::Duration;
 
 use crate::labels::{Labels, Matcher};
+use crate::sort::sort_copied_by;
 
 /// One sample: a timestamp in milliseconds since the Unix epoch and a value.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -124,7 +125,9 @@ impl SeriesStore {
     /// labels. For loading files, where building sample by sample would
     /// shift the vector for every new series.
     pub fn insert_series(&mut self, labels: Labels, mut samples: Vec<Sample>) {
-        samples.sort_by_key(|s| s.t);
+        if !samples.is_sorted_by_key(|s| s.t) {
+            sort_copied_by(&mut samples, |a, b| a.t.cmp(&b.t));
+        }
         let mut deduped: Vec<Sample> = Vec::with_capacity(samples.len());
         for sample in samples {
             match deduped.last_mut() {

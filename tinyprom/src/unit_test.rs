@@ -130,6 +130,10 @@ fn parse_number(text: &str, token: &str) -> Result<f64, String> {
 /// The labels of a series description (`name{a="b"}`), read with the
 /// PromQL parser: only `=` matchers may appear.
 pub fn parse_series_labels(text: &str) -> Result<Labels, String> {
+    // `{}` is the empty label set (a scalar's), not an empty selector.
+    if text.trim() == "{}" {
+        return Ok(Labels::empty());
+    }
     let expr = parse(text).map_err(|e| e.to_string())?;
     let ExprKind::Selector(selector) = expr.kind else {
         return Err(format!("{text:?} is not a series description"));
@@ -212,8 +216,8 @@ pub fn run_group(group: &TestGroup) -> Result<Vec<String>, String> {
         if expected.len() != test.exp_samples.len() {
             continue;
         }
-        got.sort_by(|a, b| a.0.cmp(&b.0));
-        expected.sort_by(|a, b| a.0.cmp(&b.0));
+        crate::sort::sort_by(&mut got, |a, b| a.0.cmp(&b.0));
+        crate::sort::sort_by(&mut expected, |a, b| a.0.cmp(&b.0));
         // Exact equality, as promtool compares (NaN never matches).
         let same = got.len() == expected.len()
             && got

@@ -11,7 +11,8 @@ use crate::promql::eval::{EvalError, Evaluator, Grid, Result, StepCursor, Value}
 use crate::promql::functions::unwrap_parens;
 use crate::promql::histogram::quantile;
 use crate::promql::range_functions::kahan_inc;
-use crate::promql::value::{format_go_float, format_value};
+use crate::promql::value::{format_go_float, format_plain};
+use crate::sort::sort_copied_by;
 use crate::storage::{Sample, Series};
 
 pub(crate) fn eval_aggregate(
@@ -301,7 +302,7 @@ fn top_k(
         }
         for heap in &mut heaps {
             // Best first, NaN last.
-            heap.sort_by(|a, b| {
+            sort_copied_by(heap, |a, b| {
                 use std::cmp::Ordering;
                 match (a.1.is_nan(), b.1.is_nan()) {
                     (true, true) => Ordering::Equal,
@@ -405,7 +406,7 @@ fn count_values(ev: &mut Evaluator<'_>, aggregate: &Aggregate, grid: Grid) -> Re
         touched.clear();
         for &(s, f) in &present {
             let mut builder = input[s].labels.to_builder();
-            builder.set(value_label.clone(), format_value_plain(f));
+            builder.set(value_label.clone(), format_plain(f));
             let labels = grouping_labels(&builder.build(), &grouping, aggregate.without);
             let next = series.len();
             let index = *index_of.entry(labels.clone()).or_insert(next);
@@ -431,14 +432,4 @@ fn count_values(ev: &mut Evaluator<'_>, aggregate: &Aggregate, grid: Grid) -> Re
     }
     ev.charge(series.iter().map(|s| s.samples.len()).sum())?;
     Ok(Value::Vector(series))
-}
-
-/// A value as `count_values` writes it into a label: Go's
-/// `FormatFloat(f, 'f', -1, 64)`, never in exponent form.
-fn format_value_plain(f: f64) -> String {
-    if f.is_finite() {
-        f.to_string()
-    } else {
-        format_value(f)
-    }
 }

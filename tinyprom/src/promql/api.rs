@@ -9,7 +9,9 @@ use crate::labels::Labels;
 use crate::promql::ast::ValueType;
 use crate::promql::eval::{instant_query, range_query, QueryOptions};
 use crate::promql::parser::parse;
-use crate::promql::value::{format_timestamp, format_value, QueryValue};
+use crate::promql::value::{
+    format_json_number, format_plain, format_timestamp, format_value, QueryValue,
+};
 use crate::storage::SeriesStore;
 
 /// The most points a range query may ask for per series.
@@ -115,8 +117,10 @@ pub fn response_json(result: &Result<QueryValue, ApiError>) -> String {
 
 fn push_result(out: &mut String, value: &QueryValue) {
     match value {
-        QueryValue::Scalar { t, f } => push_point(out, *t, &format_value(*f)),
-        QueryValue::String { t, s } => push_point(out, *t, s),
+        // Scalars and strings go through Go's encoding/json: the time as a
+        // float, the value without exponent.
+        QueryValue::Scalar { t, f } => push_json_point(out, *t, &format_plain(*f)),
+        QueryValue::String { t, s } => push_json_point(out, *t, s),
         QueryValue::Vector(samples) => {
             out.push('[');
             for (i, sample) in samples.iter().enumerate() {
@@ -151,6 +155,15 @@ fn push_result(out: &mut String, value: &QueryValue) {
             out.push(']');
         }
     }
+}
+
+/// `[1435781451.75,"1"]`: the time as `encoding/json` writes a float.
+fn push_json_point(out: &mut String, t: i64, value: &str) {
+    out.push('[');
+    out.push_str(&format_json_number(t as f64 / 1000.0));
+    out.push(',');
+    push_json_string(out, value);
+    out.push(']');
 }
 
 /// `[1435781451.781,"1"]`
@@ -232,8 +245,11 @@ mod tests {
             r#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1,"NaN"],[2.500,"+Inf"]]}]}}"#
         );
         assert_eq!(
-            response_json(&Ok(QueryValue::Scalar { t: 0, f: -0.5 })),
-            r#"{"status":"success","data":{"resultType":"scalar","result":[0,"-0.5"]}}"#
+            response_json(&Ok(QueryValue::Scalar {
+                t: 1500,
+                f: -1.5e-7
+            })),
+            r#"{"status":"success","data":{"resultType":"scalar","result":[1.5,"-0.00000015"]}}"#
         );
         assert_eq!(
             response_json(&Ok(QueryValue::String {

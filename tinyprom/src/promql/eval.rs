@@ -14,6 +14,7 @@ use std::borrow::Cow;
 use crate::labels::Labels;
 use crate::promql::ast::{At, Expr, ExprKind, MatrixSelector, Subquery, UnaryOp, VectorSelector};
 use crate::promql::{aggregate, binary, functions};
+use crate::sort::{sort_by, sort_copied_by};
 use crate::storage::{is_stale_marker, Sample, Series, SeriesStore};
 
 /// Prometheus's default lookback: an instant selector sees a series'
@@ -461,7 +462,7 @@ pub(crate) fn merge_same_labels(series: Vec<Series>) -> Result<Vec<Series>> {
     }
     for i in needs_sort {
         let samples = &mut merged[i].samples;
-        samples.sort_by_key(|p| p.t);
+        sort_copied_by(samples, |a, b| a.t.cmp(&b.t));
         if samples.windows(2).any(|w| w[0].t == w[1].t) {
             return Err(EvalError::same_labelset());
         }
@@ -546,7 +547,7 @@ pub fn instant_query(
                 .collect(),
         ),
         Value::Matrix(mut series) => {
-            series.sort_by(|a, b| a.labels.cmp(&b.labels));
+            sort_by(&mut series, |a, b| a.labels.cmp(&b.labels));
             QueryValue::Matrix(series)
         }
     })
@@ -586,6 +587,6 @@ pub fn range_query(
         }
     };
     series.retain(|s| !s.samples.is_empty());
-    series.sort_by(|a, b| a.labels.cmp(&b.labels));
+    sort_by(&mut series, |a, b| a.labels.cmp(&b.labels));
     Ok(series)
 }

@@ -13,6 +13,7 @@ use crate::promql::eval::{
 };
 use crate::promql::histogram::{bucket_fraction, bucket_quantile, Bucket};
 use crate::promql::range_functions::{self, Window};
+use crate::sort::sort_by;
 use crate::storage::{Sample, Series};
 
 /// The argument with its parentheses taken off, as Prometheus does for
@@ -104,7 +105,7 @@ pub(crate) fn eval_call(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Resu
                     })
                     .collect(),
             };
-            elementwise(series, grid, |_, f| Some(f))
+            elementwise(series, grid, &mut |_: usize, f: f64| Some(f))
         }
         F::Sort | F::SortDesc | F::SortByLabel | F::SortByLabelDesc => {
             let mut series = ev.eval_vector(arg(0), grid)?;
@@ -152,7 +153,7 @@ pub(crate) fn eval_call(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Resu
                 }]));
             }
             let series = ev.eval_vector(arg(0), grid)?;
-            elementwise(series, grid, |_, f| {
+            elementwise(series, grid, &mut |_: usize, f: f64| {
                 Some(date_part(func, go_float_to_int(f)))
             })
         }
@@ -162,7 +163,7 @@ pub(crate) fn eval_call(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Resu
                 Some(expr) => ev.eval_scalar(unwrap_parens(expr), grid)?,
                 None => vec![1.0; grid.len()],
             };
-            elementwise(series, grid, |i, f| {
+            elementwise(series, grid, &mut |i: usize, f: f64| {
                 // Inverted, as Prometheus does: fewer rounding surprises.
                 let inverse = 1.0 / to_nearest[i];
                 Some((f * inverse + 0.5).floor() / inverse)
@@ -176,7 +177,7 @@ pub(crate) fn eval_call(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Resu
                 F::ClampMin => (first, vec![f64::INFINITY; grid.len()]),
                 _ => (vec![f64::NEG_INFINITY; grid.len()], first),
             };
-            elementwise(series, grid, |i, f| {
+            elementwise(series, grid, &mut |i: usize, f: f64| {
                 // Nothing at all when max < min (NaN compares false).
                 let empty = max[i] < min[i];
                 (!empty).then(|| min[i].max_go(max[i].min_go(f)))
@@ -190,12 +191,13 @@ pub(crate) fn eval_call(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Resu
                 )));
             };
             let series = ev.eval_vector(arg(0), grid)?;
-            elementwise(series, grid, |_, f| Some(op(f)))
+            elementwise(series, grid, &mut |_: usize, f: f64| Some(op(f)))
         }
     }
 }
 
-/// Go's `math.Max`/`math.Min`: NaN wins.
+/// Go's `math.Max` and `math.Min`: an infinity in the right direction
+/// wins even over NaN, then NaN wins, and +0 is above -0.
 trait GoMinMax {
     fn max_go(self, other: f64) -> f64;
     fn min_go(self, other: f64) -> f64;
@@ -203,18 +205,38 @@ trait GoMinMax {
 
 impl GoMinMax for f64 {
     fn max_go(self, other: f64) -> f64 {
-        if self.is_nan() || other.is_nan() {
+        if self == f64::INFINITY || other == f64::INFINITY {
+            f64::INFINITY
+        } else if self.is_nan() || other.is_nan() {
             f64::NAN
+        } else if self == 0.0 && other == 0.0 {
+            if self.is_sign_negative() {
+                other
+            } else {
+                self
+            }
+        } else if self > other {
+            self
         } else {
-            self.max(other)
+            other
         }
     }
 
     fn min_go(self, other: f64) -> f64 {
-        if self.is_nan() || other.is_nan() {
+        if self == f64::NEG_INFINITY || other == f64::NEG_INFINITY {
+            f64::NEG_INFINITY
+        } else if self.is_nan() || other.is_nan() {
             f64::NAN
+        } else if self == 0.0 && other == 0.0 {
+            if self.is_sign_negative() {
+                self
+            } else {
+                other
+            }
+        } else if self < other {
+            self
         } else {
-            self.min(other)
+            other
         }
     }
 }
@@ -336,14 +358,14 @@ fn string_literal(expr: &Expr) -> Option<String> {
 /// `sort`, `sort_desc`, `sort_by_label(_desc)` on an instant query's single
 /// step. (On a range query they change nothing: the result is sorted by
 /// labels.)
-fn sort_instant(func: Function, labels: &[String], series: &mut [Series]) {
+fn sort_instant(func: Function, labels: &[String], series: &mut Vec<Series>) {
     let value = |s: &Series| s.samples.first().map_or(f64::NAN, |p| p.f);
     match func {
-        Function::Sort => series.sort_by(|a, b| by_value_nan_last(value(a), value(b))),
-        Function::SortDesc => series.sort_by(|a, b| by_value_nan_last(-value(a), -value(b))),
+        Function::Sort => sort_by(series, |a, b| by_value_nan_last(value(a), value(b))),
+        Function::SortDesc => sort_by(series, |a, b| by_value_nan_last(-value(a), -value(b))),
         _ => {
             let descending = func == Function::SortByLabelDesc;
-            series.sort_by(|a, b| {
+            sort_by(series, |a, b| {
                 for label in labels {
                     let (x, y) = (
                         a.labels.get(label).unwrap_or(""),
@@ -572,10 +594,7 @@ pub(crate) fn parse_go_float(text: &str) -> Option<f64> {
             _ => Some(f64::INFINITY),
         };
     }
-    if text.contains('_') {
-        return None;
-    }
-    text.parse().ok()
+    crate::number::parse_float(text)
 }
 
 /// Go's `int64(f)` on amd64: truncation, and the minimum int64 for NaN and

@@ -2,6 +2,8 @@
 //! estimated from classic histogram buckets (`histogram_quantile`,
 //! `histogram_fraction`), as Prometheus computes them.
 
+use crate::sort::sort_copied_by;
+
 /// The φ-quantile of `values` by linear interpolation between the closest
 /// ranks; NaN for no values or a NaN φ, ±Inf for φ outside [0, 1]. Sorts
 /// `values` (NaN first, as Prometheus sorts them).
@@ -26,7 +28,7 @@ pub(crate) fn quantile(q: f64, values: &mut [f64]) -> f64 {
 
 /// Ascending, NaN before every number.
 fn sort_nan_first(values: &mut [f64]) {
-    values.sort_by(|a, b| match (a.is_nan(), b.is_nan()) {
+    sort_copied_by(values, |a, b| match (a.is_nan(), b.is_nan()) {
         (true, true) => std::cmp::Ordering::Equal,
         (true, false) => std::cmp::Ordering::Less,
         (false, true) => std::cmp::Ordering::Greater,
@@ -44,7 +46,7 @@ pub(crate) struct Bucket {
 
 /// Sorts by upper bound and adds up buckets with the same bound.
 fn sort_and_coalesce(buckets: &mut Vec<Bucket>) {
-    buckets.sort_by(|a, b| {
+    sort_copied_by(buckets, |a, b| {
         a.upper_bound
             .partial_cmp(&b.upper_bound)
             .unwrap_or(std::cmp::Ordering::Equal)

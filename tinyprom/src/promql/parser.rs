@@ -1313,10 +1313,10 @@ pub fn parse_number(text: &str) -> Result<f64, String> {
         return Err(fail("invalid syntax"));
     }
     let cleaned: String = text.chars().filter(|&c| c != '_').collect();
-    match cleaned.parse::<f64>() {
-        Ok(value) if value.is_infinite() => Err(fail("value out of range")),
-        Ok(value) => Ok(value),
-        Err(_) => Err(fail("invalid syntax")),
+    match crate::number::parse_float(&cleaned) {
+        Some(value) if value.is_infinite() => Err(fail("value out of range")),
+        Some(value) => Ok(value),
+        None => Err(fail("invalid syntax")),
     }
 }
 

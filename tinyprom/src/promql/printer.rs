@@ -150,7 +150,7 @@ fn write_selector(
         .collect();
     f.write_str(name)?;
     if !matchers.is_empty() {
-        matchers.sort_unstable();
+        crate::sort::sort_by(&mut matchers, String::cmp);
         write!(f, "{{{}}}", matchers.join(","))?;
     }
     if modifiers {

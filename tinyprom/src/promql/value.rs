@@ -51,41 +51,143 @@ impl QueryValue {
     }
 }
 
-/// A float as Prometheus's API writes it: the shortest text that reads
-/// back to the same number, in exponent form below 1e-6 and from 1e21 on
-/// (`1e-07`, `1e+21`), and `NaN`, `+Inf`, `-Inf` (Prometheus's
-/// `jsonutil.MarshalFloat`).
-pub fn format_value(f: f64) -> String {
+/// The shortest decimal digits that read back as `f` (finite, not zero),
+/// as Go's `strconv` chooses them: `(digits, exponent)` with
+/// `|f| = 0.digits × 10^exponent`. When two candidates are equally close
+/// to `f` (its exact value ends in a 5 just past them), Go takes the even
+/// one; Rust's own shortest formatting rounds such ties up, so they are
+/// settled here from the exact expansion.
+fn go_shortest_digits(f: f64) -> (String, i32) {
     let abs = f.abs();
-    if f.is_nan() {
-        "NaN".to_owned()
-    } else if f == f64::INFINITY {
-        "+Inf".to_owned()
-    } else if f == f64::NEG_INFINITY {
-        "-Inf".to_owned()
-    } else if abs != 0.0 && !(1e-6..1e21).contains(&abs) {
-        go_exponent_form(f)
+    // `{:e}` is the shortest round-tripping form: `2.4300003051757812e-1`.
+    let sci = format!("{abs:e}");
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let mut digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let n = digits.len();
+    // The exact value, to 60 places: a tie has exactly n + 1 significant
+    // digits, the last one a 5.
+    let exact = format!("{abs:.60e}");
+    let exact_digits: Vec<u8> = exact
+        .split_once('e')
+        .map_or("", |(m, _)| m)
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .collect();
+    if exact_digits.len() > n + 1
+        && exact_digits[n] == b'5'
+        && exact_digits[n + 1..].iter().all(|&d| d == b'0')
+    {
+        let mut candidate: Vec<u8> = exact_digits[..n].to_vec();
+        if candidate.last().is_some_and(|d| (d - b'0') % 2 == 1) {
+            // Round up to the even neighbour, carrying.
+            let mut i = candidate.len();
+            while i > 0 {
+                i -= 1;
+                if candidate[i] == b'9' {
+                    candidate[i] = b'0';
+                } else {
+                    candidate[i] += 1;
+                    break;
+                }
+            }
+            if candidate.first() == Some(&b'0') {
+                candidate.insert(0, b'1');
+                candidate.pop();
+                return (
+                    String::from_utf8_lossy(&candidate).into_owned(),
+                    exponent + 2,
+                );
+            }
+        }
+        digits = String::from_utf8_lossy(&candidate).into_owned();
+    }
+    let trimmed = digits.trim_end_matches('0');
+    let digits = if trimmed.is_empty() { "0" } else { trimmed };
+    (digits.to_owned(), exponent + 1)
+}
+
+/// Go's `strconv.FormatFloat(f, 'f', -1, 64)`: the shortest digits, never
+/// an exponent (`1e21` is `1000000000000000000000`), `NaN`, `+Inf`, `-Inf`.
+pub fn format_plain(f: f64) -> String {
+    if let Some(special) = special(f) {
+        return special;
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.to_owned();
+    }
+    let (digits, point) = go_shortest_digits(f);
+    let mut out = String::new();
+    if f < 0.0 {
+        out.push('-');
+    }
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', point.unsigned_abs() as usize));
+        out.push_str(&digits);
+    } else if point as usize >= digits.len() {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', point as usize - digits.len()));
     } else {
-        // Rust's `Display` for floats is the shortest round-tripping
-        // decimal without an exponent, which is what Go's 'f', -1 gives.
-        f.to_string()
+        out.push_str(&digits[..point as usize]);
+        out.push('.');
+        out.push_str(&digits[point as usize..]);
+    }
+    out
+}
+
+/// Go's `strconv.FormatFloat(f, 'e', -1, 64)`: `1.5e-07`, `1e+21`.
+fn format_exponent(f: f64) -> String {
+    let (digits, point) = go_shortest_digits(f);
+    let exponent = point - 1;
+    let sign = if f < 0.0 { "-" } else { "" };
+    let (first, rest) = digits.split_at(1);
+    let dot = if rest.is_empty() { "" } else { "." };
+    let exp_sign = if exponent < 0 { '-' } else { '+' };
+    format!(
+        "{sign}{first}{dot}{rest}e{exp_sign}{:02}",
+        exponent.unsigned_abs()
+    )
+}
+
+fn special(f: f64) -> Option<String> {
+    if f.is_nan() {
+        Some("NaN".to_owned())
+    } else if f == f64::INFINITY {
+        Some("+Inf".to_owned())
+    } else if f == f64::NEG_INFINITY {
+        Some("-Inf".to_owned())
+    } else {
+        None
     }
 }
 
-/// Go's shortest `'e'` form: `1.5e-07`, `1e+21` (at least two exponent
-/// digits, always a sign).
-fn go_exponent_form(f: f64) -> String {
-    // `{:e}` gives the shortest round-tripping digits: `1.5e-7`.
-    let sci = format!("{f:e}");
-    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let sign = if exponent < 0 { '-' } else { '+' };
-    format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
+/// A sample value as the API writes it (`jsonutil.MarshalFloat`): the
+/// shortest digits, in exponent form below 1e-6 and from 1e21 on (`1e-07`,
+/// `1e+21`), and `NaN`, `+Inf`, `-Inf`.
+pub fn format_value(f: f64) -> String {
+    let abs = f.abs();
+    if abs != 0.0 && abs.is_finite() && !(1e-6..1e21).contains(&abs) {
+        format_exponent(f)
+    } else {
+        format_plain(f)
+    }
 }
 
-/// A millisecond timestamp as the API writes it: whole seconds, then the
-/// milliseconds as three digits if there are any: `1435781451.781`,
-/// `1435781451.500`, `1435781451`.
+/// A number as Go's `encoding/json` writes a float64 (the timestamps of
+/// scalar and string results): like [`format_value`], but `e-07` is
+/// shortened to `e-7`.
+pub fn format_json_number(f: f64) -> String {
+    let text = format_value(f);
+    match text.split_once("e-0") {
+        Some((mantissa, digit)) if digit.len() == 1 => format!("{mantissa}e-{digit}"),
+        _ => text,
+    }
+}
+
+/// A millisecond timestamp as the API writes it in vectors and matrices
+/// (`jsonutil.MarshalTimestamp`): whole seconds, then the milliseconds as
+/// three digits if there are any: `1435781451.781`, `1435781451.500`.
 pub fn format_timestamp(t: i64) -> String {
     let sign = if t < 0 { "-" } else { "" };
     let abs = t.unsigned_abs();
@@ -97,30 +199,21 @@ pub fn format_timestamp(t: i64) -> String {
     }
 }
 
-/// A float as Go's `%g`/`%v` writes it (used in a few error messages):
-/// shortest digits, exponent form when the exponent is below -4 or at
-/// least 21.
+/// A float as Go's `%v` writes it (in a few error messages): the shortest
+/// digits, in exponent form when the exponent is below -4 or at least 6
+/// (`123456`, `1.234567e+06`, `1e+20`).
 pub fn format_go_float(f: f64) -> String {
-    if f.is_nan() {
-        return "NaN".to_owned();
-    }
-    if f.is_infinite() {
-        return if f > 0.0 { "+Inf" } else { "-Inf" }.to_owned();
+    if let Some(special) = special(f) {
+        return special;
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0" } else { "0" }.to_owned();
+        return format_plain(f);
     }
-    // The decimal exponent of the shortest digits, as `{:e}` writes them.
-    let sci = format!("{f:e}");
-    let exponent: i32 = sci
-        .rsplit('e')
-        .next()
-        .and_then(|e| e.parse().ok())
-        .unwrap_or(0);
-    if (-4..21).contains(&exponent) {
-        f.to_string()
+    let (_, point) = go_shortest_digits(f);
+    if (-4..6).contains(&(point - 1)) {
+        format_plain(f)
     } else {
-        go_exponent_form(f)
+        format_exponent(f)
     }
 }
 
@@ -145,6 +238,9 @@ mod tests {
             (-1.5e-7, "-1.5e-07"),
             (0.000001, "0.000001"),
             (1.2345e300, "1.2345e+300"),
+            // Exactly 0.243000030517578125, a tie at the 17th digit: Go
+            // rounds to even.
+            (995_328_125.0 / 4_096_000_000.0, "0.24300003051757812"),
             (123456789.125, "123456789.125"),
             (0.30000000000000004, "0.30000000000000004"),
             (-0.0, "-0"),
@@ -167,13 +263,28 @@ mod tests {
     }
 
     #[test]
-    fn go_g_format_switches_to_exponents_at_the_edges() {
+    fn go_v_format_switches_to_exponents_at_the_edges() {
         assert_eq!(format_go_float(1.5), "1.5");
-        assert_eq!(format_go_float(1e20), "100000000000000000000");
-        assert_eq!(format_go_float(1e21), "1e+21");
-        assert_eq!(format_go_float(9.3e18), "9300000000000000000");
+        assert_eq!(format_go_float(123456.0), "123456");
+        assert_eq!(format_go_float(1234567.0), "1.234567e+06");
+        assert_eq!(format_go_float(1e20), "1e+20");
+        assert_eq!(format_go_float(-1e20), "-1e+20");
         assert_eq!(format_go_float(0.0001), "0.0001");
         assert_eq!(format_go_float(0.00001), "1e-05");
         assert_eq!(format_go_float(-1.25e-7), "-1.25e-07");
+    }
+
+    #[test]
+    fn plain_and_json_forms() {
+        assert_eq!(format_plain(-1.5e-7), "-0.00000015");
+        assert_eq!(format_plain(1e21), "1000000000000000000000");
+        assert_eq!(format_plain(4.9e-324).len(), 2 + 323 + 1);
+        assert_eq!(format_plain(123.25), "123.25");
+        assert_eq!(
+            format_json_number(1_700_002_999_750.0 / 1000.0),
+            "1700002999.75"
+        );
+        assert_eq!(format_json_number(1e-7), "1e-7");
+        assert_eq!(format_json_number(0.001), "0.001");
     }
 }
