@@ -47,6 +47,8 @@ class Score:
 
     queries: dict[str, list[str]] = field(default_factory=dict)  # query id -> outcomes of its modes
     allow_listed: set[str] = field(default_factory=set)
+    answers: int = 0
+    identical_text: int = 0  # the engine's JSON text byte for byte the same as Prometheus's
     both_errored: int = 0
     same_message: int = 0
     rules: dict[str, list[str]] = field(default_factory=dict)  # engine -> outcomes
@@ -92,6 +94,10 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         write(
             f"differential errors: {SCORE.both_errored} evaluations where both errored,"
             f" {SCORE.same_message} of them with the very same message"
+        )
+        write(
+            f"differential text: {SCORE.identical_text}/{SCORE.answers} answers byte for byte"
+            " the same JSON text as Prometheus's (informative: only the parsed answers must agree)"
         )
     if SCORE.rules:
         parts = []

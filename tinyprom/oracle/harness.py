@@ -117,9 +117,9 @@ class Prometheus:
         request = urllib.request.Request(f"{self.url}{path}", data=body, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=300) as response:
-                return json.loads(response.read())
+                return parse_answer(response.read().decode())
         except urllib.error.HTTPError as error:  # 400, 422, 503: the body is the API's error JSON
-            return json.loads(error.read())
+            return parse_answer(error.read().decode())
 
     def instant(self, expr: str, at: str) -> Answer:
         return self._post("/api/v1/query", {"query": to_prometheus_2_42(expr), "time": at})
@@ -164,12 +164,18 @@ class PromqlCli:
         return self._run(args, exprs)
 
 
-def parse_answer(line: str) -> Answer:
+RAW = "_raw"  # the answer's JSON text as received, kept beside the parsed answer
+
+
+def parse_answer(text: str) -> Answer:
     try:
-        answer = json.loads(line)
+        answer = json.loads(text)
     except json.JSONDecodeError as error:
-        return {"status": "unparsable", "error": f"{error}: {line[:500]}"}
-    return answer if isinstance(answer, dict) else {"status": "unparsable", "error": line[:500]}
+        return {"status": "unparsable", "error": f"{error}: {text[:500]}"}
+    if not isinstance(answer, dict):
+        return {"status": "unparsable", "error": text[:500]}
+    answer[RAW] = text.strip()
+    return answer
 
 
 def run_checked(cmd: list[str]) -> str:

@@ -16,7 +16,7 @@ from allowlist import ALLOWED_DIFFERENCES
 from compare import defines_order, differences
 from conftest import Score
 from corpus import INSTANT_TIMES, RANGE_PARAMS, Query, by_file, load
-from harness import Answer, Prometheus, PromqlCli, RangeParams
+from harness import RAW, Answer, Prometheus, PromqlCli, RangeParams
 
 QUERIES = load()
 FILES = by_file(QUERIES)
@@ -54,7 +54,7 @@ def engine_answers(engine: Prometheus | PromqlCli) -> AnswerBook:
 
 
 def shorten(answer: Answer) -> str:
-    text = json.dumps(answer, ensure_ascii=False)
+    text = answer.get(RAW) or json.dumps(answer, ensure_ascii=False)
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + f"... ({len(text)} chars)"
 
 
@@ -76,6 +76,8 @@ def test_differential(
     report = []
     for when, expected, actual in cases:
         problems = differences(expected, actual, ordered)
+        score.answers += 1
+        score.identical_text += expected.get(RAW) == actual.get(RAW)
         if expected.get("status") == "error" and actual.get("status") == "error":
             score.both_errored += 1
             score.same_message += expected.get("error") == actual.get("error")
