@@ -27,7 +27,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen_data  # noqa: E402
-from harness import DEFAULT_CLI, Prometheus, PromqlCli, running_prometheus  # noqa: E402
+from harness import DEFAULT_CLI, ROOT, Prometheus, PromqlCli, running_prometheus  # noqa: E402
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,6 +51,7 @@ class Score:
     identical_text: int = 0  # the engine's JSON text byte for byte the same as Prometheus's
     both_errored: int = 0
     same_message: int = 0
+    other_messages: dict[str, tuple[str, str]] = field(default_factory=dict)  # query -> both messages
     rules: dict[str, list[str]] = field(default_factory=dict)  # engine -> outcomes
 
     def record_query(self, query_id: str, outcome: str) -> None:
@@ -95,6 +96,14 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             f"differential errors: {SCORE.both_errored} evaluations where both errored,"
             f" {SCORE.same_message} of them with the very same message"
         )
+        if SCORE.other_messages:
+            report = ROOT / "target" / "promql-oracle" / "error-messages.txt"
+            report.parent.mkdir(parents=True, exist_ok=True)
+            report.write_text(
+                "".join(f"{q}\n  Prometheus: {p}\n  engine:     {e}\n" for q, (p, e) in SCORE.other_messages.items()),
+                encoding="utf-8",
+            )
+            write(f"differential errors: {len(SCORE.other_messages)} queries with other messages than Prometheus's, both listed in {report}")
         write(
             f"differential text: {SCORE.identical_text}/{SCORE.answers} answers byte for byte"
             " the same JSON text as Prometheus's (informative: only the parsed answers must agree)"

@@ -88,7 +88,7 @@ def test_differential(
                 + f"\n  Prometheus: {shorten(expected)}\n  engine:     {shorten(actual)}"
             )
         elif expected.get("status") == "error" and expected.get("error") != actual.get("error"):
-            print(f"{mode} {when}: both error\n  Prometheus: {expected.get('error')}\n  engine:     {actual.get('error')}")
+            score.other_messages.setdefault(query.expr, (str(expected.get("error")), str(actual.get("error"))))
     if report:
         message = f"{query.expr}\n" + "\n".join(report)
         if query.expr in ALLOWED_DIFFERENCES:
