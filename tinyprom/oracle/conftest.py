@@ -26,8 +26,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import gen_data  # noqa: E402
-from harness import DEFAULT_CLI, ROOT, Prometheus, PromqlCli, running_prometheus  # noqa: E402
+import gen_data
+from harness import DEFAULT_CLI, ROOT, Prometheus, PromqlCli, running_prometheus
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -82,7 +82,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         SCORE.rules.setdefault(engine_name, []).append(outcome)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:  # noqa: ANN001
+def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
     write = terminalreporter.write_line
     if SCORE.queries:
         total = len(SCORE.queries)
@@ -103,7 +103,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                 "".join(f"{q}\n  Prometheus: {p}\n  engine:     {e}\n" for q, (p, e) in SCORE.other_messages.items()),
                 encoding="utf-8",
             )
-            write(f"differential errors: {len(SCORE.other_messages)} queries with other messages than Prometheus's, both listed in {report}")
+            write(
+                f"differential errors: {len(SCORE.other_messages)} queries with other messages than Prometheus's, both listed in {report}"
+            )
         write(
             f"differential text: {SCORE.identical_text}/{SCORE.answers} answers byte for byte"
             " the same JSON text as Prometheus's (informative: only the parsed answers must agree)"

@@ -324,7 +324,7 @@ def write_gauges(w: Writer, rng: random.Random, targets: list[Target]) -> None:
     odd = [
         {"path": "C:\\Program Files\\app", "quote": 'say "hi"', "kind": "windows"},
         {"path": "/usr/bin/app", "quote": "it's", "kind": "unix"},
-        {"path": "ünïcödé ☃ {a=b,c}", "quote": "\\\"", "kind": "odd"},
+        {"path": "ünïcödé ☃ {a=b,c}", "quote": '\\"', "kind": "odd"},
     ]
     for n, labels in enumerate(odd):
         for i, ts in scrapes(sensor_target):

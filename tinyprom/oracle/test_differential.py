@@ -69,7 +69,9 @@ def test_differential(
 ) -> None:
     ordered = mode == "instant" and defines_order(query.expr)
     if mode == "instant":
-        cases = [(f"time={at}", oracle_answers.instant(query, at), engine_answers.instant(query, at)) for at in INSTANT_TIMES]
+        cases = [
+            (f"time={at}", oracle_answers.instant(query, at), engine_answers.instant(query, at)) for at in INSTANT_TIMES
+        ]
     else:
         cases = [(str(p), oracle_answers.range(query, p), engine_answers.range(query, p)) for p in RANGE_PARAMS]
 
