@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class Score:
     both_errored: int = 0
     same_message: int = 0
     other_messages: dict[str, tuple[str, str]] = field(default_factory=dict)  # query -> both messages
+    disagreements: list[tuple[str, str]] = field(default_factory=list)  # (test, what differs)
     rules: dict[str, list[str]] = field(default_factory=dict)  # engine -> outcomes
 
     def record_query(self, query_id: str, outcome: str) -> None:
@@ -96,12 +98,17 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             f"differential errors: {SCORE.both_errored} evaluations where both errored,"
             f" {SCORE.same_message} of them with the very same message"
         )
+        if SCORE.disagreements:
+            kinds = Counter(disagreement_kind(message) for _, message in SCORE.disagreements)
+            report = write_report("disagreements.txt", (f"=== {t}\n{m}\n" for t, m in SCORE.disagreements))
+            write(
+                f"differential disagreements by kind: {', '.join(f'{k} {n}' for k, n in kinds.most_common())}"
+                f" (all of them in {report})"
+            )
         if SCORE.other_messages:
-            report = ROOT / "target" / "promql-oracle" / "error-messages.txt"
-            report.parent.mkdir(parents=True, exist_ok=True)
-            report.write_text(
-                "".join(f"{q}\n  Prometheus: {p}\n  engine:     {e}\n" for q, (p, e) in SCORE.other_messages.items()),
-                encoding="utf-8",
+            report = write_report(
+                "error-messages.txt",
+                (f"{q}\n  Prometheus: {p}\n  engine:     {e}\n" for q, (p, e) in SCORE.other_messages.items()),
             )
             write(
                 f"differential errors: {len(SCORE.other_messages)} queries with other messages than Prometheus's, both listed in {report}"
@@ -117,6 +124,36 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
             if outcomes:
                 parts.append(f"{engine_name} {outcomes.count('passed')}/{len(outcomes)}")
         write("rule unit tests: " + ", ".join(parts))
+
+
+REPORT_DIR = ROOT / "target" / "promql-oracle"
+# The first words of compare.differences()'s messages, by kind of disagreement.
+KINDS = {
+    "status:": "status",
+    "errorType:": "errorType",
+    "resultType:": "resultType",
+    "missing series": "missing series",
+    "extra series": "extra series",
+    "order:": "order",
+    "timestamp": "timestamps",
+    "is not formatted": "float format",
+    "value:": "value",
+    "string:": "string",
+}
+
+
+def disagreement_kind(message: str) -> str:
+    """The kind of the first difference reported in a failed test's message."""
+    first = message.split("\n  ")[1] if "\n  " in message else message
+    matches = [(first.find(word), kind) for word, kind in KINDS.items() if word in first]
+    return min(matches)[1] if matches else "other"
+
+
+def write_report(name: str, chunks: Iterable[str]) -> Path:
+    REPORT_DIR.mkdir(parents=True, exist_ok=True)
+    path = REPORT_DIR / name
+    path.write_text("".join(chunks), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

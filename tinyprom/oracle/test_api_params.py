@@ -9,6 +9,7 @@ like every error), and the edge cases just inside the limits must answer.
 from __future__ import annotations
 
 import pytest
+
 from compare import differences
 from gen_data import T0
 from harness import Prometheus, PromqlCli, RangeParams

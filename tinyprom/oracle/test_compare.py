@@ -4,6 +4,7 @@ let every difference through would make the differential score meaningless."""
 from __future__ import annotations
 
 import pytest
+
 from compare import defines_order, differences, prometheus_float
 
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+
 from allowlist import ALLOWED_DIFFERENCES
 from compare import defines_order, differences
 from conftest import Score
@@ -95,6 +96,7 @@ def test_differential(
         message = f"{query.expr}\n" + "\n".join(report)
         if query.expr in ALLOWED_DIFFERENCES:
             pytest.xfail(f"allow-listed: {ALLOWED_DIFFERENCES[query.expr]}\n{message}")
+        score.disagreements.append((f"{query.id} {mode}", message))
         pytest.fail(message, pytrace=False)
 
 

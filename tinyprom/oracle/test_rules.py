@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+
 from harness import ROOT
 
 RULES_DIR = ROOT / "tinyprom" / "testdata" / "rules"
