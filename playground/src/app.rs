@@ -3,9 +3,9 @@
 
 use std::time::Duration;
 
+use playground_core::playground::{GraphSeries, Playground, PlaygroundConfig, Visit};
+use tinyprom::storage::duration_ms;
 use treecounter::exposition::Format;
-use treecounter::playground::{GraphSeries, Playground, PlaygroundConfig, Visit};
-use treecounter::series::duration_ms;
 use yew::prelude::*;
 
 use crate::components::{
@@ -186,7 +186,7 @@ impl Snapshot {
         Some(Snapshot {
             now_ms: duration_ms(p.now()),
             changes: p.changes(),
-            scrapes: p.store().appends(),
+            scrapes: p.store().changes(),
             // A reset starts counting scrapes again.
             resets: p.resets(),
             scrape_interval: p.scrape_interval(),

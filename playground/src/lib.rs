@@ -3,7 +3,7 @@
 //! `treecounter` code that app-server runs.
 //!
 //! This crate is a thin shell: every rule of the simulation lives in
-//! [`treecounter::playground`] and is tested on the host. Here are only the
+//! [`playground_core::playground`] and is tested on the host. Here are only the
 //! yew components that show it and the hooks that drive it.
 //!
 //! # Layout

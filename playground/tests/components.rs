@@ -14,8 +14,8 @@ use playground::components::{
     Choice, ChoiceProps, LineChart, LineChartProps, VisitLog, VisitLogProps,
 };
 use playground::settings::StartOptions;
-use treecounter::playground::{GraphSeries, Visit, VisitSource};
-use treecounter::series::LabelSet;
+use playground_core::playground::{GraphSeries, Visit, VisitSource};
+use tinyprom::labels::Labels;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -196,7 +196,7 @@ async fn a_choice_reports_the_picked_option() {
 async fn the_chart_draws_a_line_per_series_with_axes_and_a_keyboard_readout() {
     let root = root();
     let series = |status: &str, slope: f64| GraphSeries {
-        labels: LabelSet::new("requests_total", [("status".to_owned(), status.to_owned())]),
+        labels: Labels::with_name("requests_total", [("status", status)]),
         points: (0..=30).map(|i| (i * 10_000, i as f64 * slope)).collect(),
     };
     yew::Renderer::<LineChart>::with_root_and_props(

@@ -1,7 +1,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use treecounter::diff::changed_lines;
+use playground_core::diff::changed_lines;
 use treecounter::exposition::Format;
 use yew::prelude::*;
 

@@ -1,6 +1,6 @@
 use std::rc::Rc;
 
-use treecounter::playground::GraphSeries;
+use playground_core::playground::GraphSeries;
 use yew::prelude::*;
 
 use crate::components::{choice_of, Choice, Legend, LineChart};

@@ -1,8 +1,8 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use treecounter::chart::{format_clock, format_fixed, format_value, nice_ticks, time_ticks};
-use treecounter::playground::GraphSeries;
+use playground_core::chart::{format_clock, format_fixed, format_value, nice_ticks, time_ticks};
+use playground_core::playground::GraphSeries;
 use yew::prelude::*;
 
 use crate::components::series_colour;

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
-use treecounter::chart::format_clock;
-use treecounter::series::duration_ms;
+use playground_core::chart::format_clock;
+use tinyprom::storage::duration_ms;
 use yew::prelude::*;
 
 use crate::components::{choice_of, Choice};

@@ -1,4 +1,4 @@
-use treecounter::chart::format_value;
+use playground_core::chart::format_value;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

@@ -1,8 +1,8 @@
 use std::rc::Rc;
 
-use treecounter::chart::format_clock;
-use treecounter::playground::{Visit, VisitSource};
-use treecounter::series::duration_ms;
+use playground_core::chart::format_clock;
+use playground_core::playground::{Visit, VisitSource};
+use tinyprom::storage::duration_ms;
 use treecounter::simulation::format_count;
 use yew::prelude::*;
 

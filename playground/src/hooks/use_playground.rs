@@ -1,7 +1,7 @@
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 
-use treecounter::playground::Playground;
+use playground_core::playground::Playground;
 use yew::prelude::*;
 
 /// A handle on the component's [`Playground`]. Cheap to clone; two handles
@@ -53,7 +53,7 @@ impl PlaygroundHandle {
 ///
 /// ```no_run
 /// # use yew::prelude::*;
-/// # use treecounter::playground::{Playground, PlaygroundConfig};
+/// # use playground_core::playground::{Playground, PlaygroundConfig};
 /// # use playground::hooks::use_playground;
 /// #[component]
 /// fn Counter() -> Html {

@@ -9,15 +9,17 @@ use std::collections::VecDeque;
 use std::time::Duration;
 
 use prometheus_client::registry::Registry;
-
-use crate::exposition::{encode, EncodeError, Format};
-use crate::metrics::{Endpoint, Metrics};
-use crate::rate::rate_range;
-use crate::scraper::{ScrapeError, ScrapeIntervalError, Scraper, MIN_SCRAPE_INTERVAL};
-use crate::series::{duration_ms, LabelSet, Point, SeriesStore};
-use crate::simulation::{
+use tinyprom::exposition::TextFormat;
+use tinyprom::labels::{Labels, Matcher, METRIC_NAME};
+use tinyprom::promql::{parse, range_query, QueryOptions};
+use tinyprom::scrape::{ScrapeError, ScrapeIntervalError, Scraper, MIN_SCRAPE_INTERVAL};
+use tinyprom::storage::{duration_ms, is_stale_marker, SeriesStore};
+use treecounter::exposition::{encode, EncodeError, Format};
+use treecounter::metrics::{Endpoint, Metrics};
+use treecounter::simulation::{
     simulated_tree_count, BehaviourError, RequestBehaviour, SIMULATED_UPSTREAM_ERROR_STATUS,
 };
+
 use crate::traffic::{Traffic, TrafficRateError};
 
 /// How many recent visits the log keeps.
@@ -26,6 +28,22 @@ pub const VISIT_LOG_LEN: usize = 8;
 pub const RETENTION: Duration = Duration::from_secs(3600);
 /// The counter the playground graphs.
 pub const REQUESTS_TOTAL: &str = "requests_total";
+/// The scrape job, as in the workshop's `prometheus.yaml`.
+pub const JOB: &str = "treecounter";
+/// The scraped target, as the compose stack names it.
+pub const INSTANCE: &str = "app:8001";
+
+/// The labels Prometheus attaches to everything scraped from the app.
+fn target_labels() -> Labels {
+    Labels::new([("job", JOB), ("instance", INSTANCE)])
+}
+
+/// A scraper of the app every `scrape_interval` (an interval accepted
+/// before), from time zero.
+fn new_scraper(scrape_interval: Duration) -> Scraper {
+    Scraper::new(scrape_interval, Duration::ZERO, 0, target_labels())
+        .unwrap_or_else(|_| Scraper::with_default_interval(target_labels()))
+}
 
 /// What starts a playground.
 #[derive(Debug, Clone)]
@@ -71,7 +89,7 @@ pub struct Visit {
 #[derive(Debug, Clone, PartialEq)]
 pub struct GraphSeries {
     /// The series' labels.
-    pub labels: LabelSet,
+    pub labels: Labels,
     /// Points in time order.
     pub points: Vec<(i64, f64)>,
 }
@@ -98,7 +116,15 @@ pub struct Playground {
 }
 
 /// Why [`Playground::advance`] stopped early.
-pub type AdvanceError = ScrapeError;
+#[derive(Debug, thiserror::Error)]
+pub enum AdvanceError {
+    /// The registry could not be encoded for the scrape.
+    #[error(transparent)]
+    Encode(#[from] EncodeError),
+    /// The scrape failed.
+    #[error(transparent)]
+    Scrape(#[from] ScrapeError),
+}
 
 /// Why [`Playground::load_benchmark_history`] failed.
 #[derive(Debug, thiserror::Error)]
@@ -108,7 +134,7 @@ pub enum BenchmarkError {
     Settings,
     /// A scrape failed.
     #[error(transparent)]
-    Scrape(#[from] ScrapeError),
+    Scrape(#[from] AdvanceError),
 }
 
 /// Most synthetic series [`Playground::load_benchmark_history`] adds.
@@ -126,8 +152,8 @@ impl Playground {
             metrics,
             behaviour: RequestBehaviour::default(),
             rng,
-            scraper: Scraper::default(),
-            store: SeriesStore::new(RETENTION),
+            scraper: Scraper::with_default_interval(target_labels()),
+            store: SeriesStore::with_retention(RETENTION),
             traffic: Traffic::default(),
             visits: VecDeque::with_capacity(VISIT_LOG_LEN),
             visit_count: 0,
@@ -144,8 +170,7 @@ impl Playground {
         let mut fresh = Playground::new(self.config.clone());
         fresh.behaviour = self.behaviour;
         // Both settings were accepted before, so they are accepted again.
-        fresh.scraper =
-            Scraper::new(self.scraper.scrape_interval(), Duration::ZERO).unwrap_or_default();
+        fresh.scraper = new_scraper(self.scraper.scrape_interval());
         let rate = self.traffic.rate();
         fresh
             .traffic
@@ -301,8 +326,15 @@ impl Playground {
                 }
                 _ if scrape_at <= until => {
                     self.now = scrape_at;
-                    self.scraper.scrape(&self.registry, &mut self.store)?;
+                    // Prometheus asks for OpenMetrics first; so do we.
+                    let text = encode(&self.registry, Format::OpenMetrics)?;
+                    let report =
+                        self.scraper
+                            .scrape(Ok(&text), TextFormat::OpenMetrics, &mut self.store);
                     self.changes += 1;
+                    if let Some(error) = report.error {
+                        return Err(error.into());
+                    }
                 }
                 _ => break,
             }
@@ -312,8 +344,8 @@ impl Playground {
     }
 
     /// `rate(requests_total[range])` per label set, evaluated every `step`
-    /// over the last `span` of simulated time. Series with no value in the
-    /// span are left out.
+    /// over the last `span` of simulated time by the PromQL engine, as a
+    /// range query. Series with no value in the span are left out.
     pub fn rate_graph(&self, span: Duration, step: Duration, range: Duration) -> Vec<GraphSeries> {
         let end = duration_ms(self.now);
         let step = duration_ms(step).max(1);
@@ -321,28 +353,42 @@ impl Playground {
         // so points do not shimmer as time moves.
         let end = end - end.rem_euclid(step);
         let start = end - duration_ms(span);
-        self.store
-            .select(REQUESTS_TOTAL)
-            .map(|(labels, points)| GraphSeries {
-                labels: labels.clone(),
-                points: rate_range(points, start, end, step, duration_ms(range)),
-            })
-            .filter(|series| !series.points.is_empty())
-            .collect()
+        let query = format!("rate({REQUESTS_TOTAL}[{}ms])", duration_ms(range).max(1));
+        let Ok(expr) = parse(&query) else {
+            return Vec::new();
+        };
+        range_query(
+            &self.store,
+            &expr,
+            start,
+            end,
+            step,
+            QueryOptions::default(),
+        )
+        .unwrap_or_default()
+        .into_iter()
+        .map(|series| GraphSeries {
+            labels: series.labels,
+            points: series.samples.iter().map(|s| (s.t, s.f)).collect(),
+        })
+        .collect()
     }
 
-    /// The raw scraped `requests_total` samples of the last `span`.
+    /// The raw scraped `requests_total` samples of the last `span`
+    /// (staleness markers left out).
     pub fn counter_graph(&self, span: Duration) -> Vec<GraphSeries> {
         let start = duration_ms(self.now) - duration_ms(span);
+        let matchers = [Matcher::equal(METRIC_NAME, REQUESTS_TOTAL)];
         self.store
-            .select(REQUESTS_TOTAL)
-            .map(|(labels, points)| {
-                let from = points.partition_point(|p| p.t_ms < start);
+            .select(&matchers)
+            .map(|series| {
+                let from = series.samples.partition_point(|s| s.t < start);
                 GraphSeries {
-                    labels: labels.clone(),
-                    points: points[from..]
+                    labels: series.labels.clone(),
+                    points: series.samples[from..]
                         .iter()
-                        .map(|&Point { t_ms, value }| (t_ms, value))
+                        .filter(|s| !is_stale_marker(s.f))
+                        .map(|s| (s.t, s.f))
                         .collect(),
                 }
             })
@@ -381,7 +427,7 @@ impl Playground {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse_exposition;
+    use tinyprom::exposition::parse_exposition;
 
     const START: Duration = Duration::from_secs(1_800_000_000);
 
@@ -401,14 +447,9 @@ mod tests {
     /// exposition text, as a scraper would read it.
     fn requests_total(playground: &Playground, endpoint: &str, status: &str) -> f64 {
         let text = playground.exposition(Format::PrometheusText).unwrap();
-        let labels = LabelSet::new(
-            REQUESTS_TOTAL,
-            [
-                ("endpoint".to_owned(), endpoint.to_owned()),
-                ("status".to_owned(), status.to_owned()),
-            ],
-        );
-        parse_exposition(&text)
+        let labels =
+            Labels::with_name(REQUESTS_TOTAL, [("endpoint", endpoint), ("status", status)]);
+        parse_exposition(&text, TextFormat::Prometheus)
             .unwrap()
             .into_iter()
             .find(|s| s.labels == labels)
@@ -496,18 +537,20 @@ mod tests {
     fn scrapes_land_in_the_store_on_schedule() {
         let mut playground = playground(0.0);
         run(&mut playground, &[5, 6, 12], 25);
-        let labels = LabelSet::new(
+        let labels = Labels::with_name(
             REQUESTS_TOTAL,
             [
-                ("endpoint".to_owned(), "/treecounter".to_owned()),
-                ("status".to_owned(), "200".to_owned()),
+                ("endpoint", "/treecounter"),
+                ("status", "200"),
+                ("job", JOB),
+                ("instance", INSTANCE),
             ],
         );
         let points: Vec<(i64, f64)> = playground
             .store()
-            .points(&labels)
+            .samples(&labels)
             .iter()
-            .map(|p| (p.t_ms, p.value))
+            .map(|p| (p.t, p.f))
             .collect();
         assert_eq!(points, [(0, 0.0), (10_000, 2.0), (20_000, 3.0)]);
         assert_eq!(playground.now(), Duration::from_secs(25));
@@ -545,9 +588,9 @@ mod tests {
         check_graph(
             &graph,
             &[
-                ("{endpoint=\"/treecounter\",status=\"200\"}", ramp),
-                ("{endpoint=\"/upstream\",status=\"200\"}", ramp),
-                ("{endpoint=\"/upstream\",status=\"503\"}", flat),
+                ("{endpoint=\"/treecounter\", instance=\"app:8001\", job=\"treecounter\", status=\"200\"}", ramp),
+                ("{endpoint=\"/upstream\", instance=\"app:8001\", job=\"treecounter\", status=\"200\"}", ramp),
+                ("{endpoint=\"/upstream\", instance=\"app:8001\", job=\"treecounter\", status=\"503\"}", flat),
             ],
         );
     }
@@ -570,7 +613,7 @@ mod tests {
         check_graph(
             &graph[..1],
             &[(
-                "{endpoint=\"/treecounter\",status=\"200\"}",
+                "{endpoint=\"/treecounter\", instance=\"app:8001\", job=\"treecounter\", status=\"200\"}",
                 &[(60_000, 0.1)],
             )],
         );
@@ -596,8 +639,9 @@ mod tests {
         assert!(playground
             .visits()
             .all(|v| v.source == VisitSource::Traffic && v.at <= Duration::from_secs(100)));
-        // Scrapes at 0, 10, …, 100 s.
-        assert_eq!(playground.store().appends(), 11);
+        // Scrapes at 0, 10, …, 100 s: `up` has one sample each.
+        let up = Labels::with_name("up", [("job", JOB), ("instance", INSTANCE)]);
+        assert_eq!(playground.store().samples(&up).len(), 11);
     }
 
     #[test]
@@ -627,10 +671,11 @@ mod tests {
         playground
             .load_benchmark_history(Duration::from_secs(120), 50, 5.0)
             .unwrap();
+        let matchers = [Matcher::equal(METRIC_NAME, REQUESTS_TOTAL)];
         let series: Vec<usize> = playground
             .store()
-            .select(REQUESTS_TOTAL)
-            .map(|(_, points)| points.len())
+            .select(&matchers)
+            .map(|series| series.samples.len())
             .collect();
         assert_eq!(series.len(), 50);
         assert!(series.iter().all(|&n| n == 121), "{series:?}");

@@ -1,19 +1,33 @@
-//! Reading exposition text back into samples, as a scraper does.
+//! Reading exposition text into samples, as a scraper does.
 //!
-//! Both formats [`crate::exposition`] writes are accepted: OpenMetrics 1.0
-//! and the Prometheus text format 0.0.4 share the sample line syntax
-//! `name{label="value",...} value [timestamp] [# exemplar]`. Comment lines
-//! (`# HELP`, `# TYPE`, `# UNIT`, `# EOF`) and blank lines carry no samples.
+//! Both formats are accepted: OpenMetrics 1.0 and the Prometheus text format
+//! 0.0.4 share the sample line syntax
+//! `name{label="value",...} value [timestamp] [# exemplar]`. They differ in
+//! the timestamp's unit: seconds (fractions allowed) in OpenMetrics,
+//! milliseconds in 0.0.4. Comment lines (`# HELP`, `# TYPE`, `# UNIT`) and
+//! blank lines carry no samples; `# EOF` ends an OpenMetrics exposition.
 
-use crate::series::LabelSet;
+use crate::labels::{Labels, LabelsBuilder, METRIC_NAME};
 
-/// One sample line: the series it belongs to and its value.
+/// Which exposition format a text is in, for the unit of its timestamps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TextFormat {
+    /// OpenMetrics 1.0: timestamps in seconds.
+    OpenMetrics,
+    /// Prometheus text format 0.0.4: timestamps in milliseconds.
+    Prometheus,
+}
+
+/// One sample line: the series it belongs to, its value and its timestamp,
+/// if the line gave one.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Sample {
-    /// Metric name and sorted labels.
-    pub labels: LabelSet,
-    /// The value (may be `NaN` or infinite, as the format allows).
+pub struct ExpositionSample {
+    /// Metric name (as `__name__`) and labels.
+    pub labels: Labels,
+    /// The value (may be `NaN` or infinite, as the formats allow).
     pub value: f64,
+    /// Milliseconds since the Unix epoch, if the line had a timestamp.
+    pub timestamp_ms: Option<i64>,
 }
 
 /// Why a line of exposition text could not be read.
@@ -38,23 +52,44 @@ pub enum ParseErrorKind {
     /// The value is missing or not a number.
     #[error("expected a sample value")]
     Value,
+    /// The timestamp is not a number.
+    #[error("malformed timestamp")]
+    Timestamp,
 }
 
-/// Parses every sample in `text`.
-pub fn parse_exposition(text: &str) -> Result<Vec<Sample>, ParseError> {
+/// Parses every sample in `text`, up to `# EOF` if there is one.
+pub fn parse_exposition(
+    text: &str,
+    format: TextFormat,
+) -> Result<Vec<ExpositionSample>, ParseError> {
     let mut samples = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end();
+        if line == "# EOF" {
+            break;
+        }
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let sample = parse_sample(line).map_err(|kind| ParseError { line: i + 1, kind })?;
+        let sample = parse_sample(line, format).map_err(|kind| ParseError { line: i + 1, kind })?;
         samples.push(sample);
     }
     Ok(samples)
 }
 
-fn parse_sample(line: &str) -> Result<Sample, ParseErrorKind> {
+fn parse_sample(line: &str, format: TextFormat) -> Result<ExpositionSample, ParseErrorKind> {
+    let (labels, rest) = parse_series(line)?;
+    let (value, timestamp_ms) = parse_value_and_timestamp(rest, format)?;
+    Ok(ExpositionSample {
+        labels,
+        value,
+        timestamp_ms,
+    })
+}
+
+/// Reads `name{label="value",...}` at the start of a sample line; returns
+/// the labels and the rest of the line.
+pub(crate) fn parse_series(line: &str) -> Result<(Labels, &str), ParseErrorKind> {
     let name_end = line
         .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
         .unwrap_or(line.len());
@@ -63,30 +98,80 @@ fn parse_sample(line: &str) -> Result<Sample, ParseErrorKind> {
         return Err(ParseErrorKind::MetricName);
     }
     let mut rest = &line[name_end..];
-    let mut labels = Vec::new();
+    let mut labels = LabelsBuilder::default();
     if let Some(after_brace) = rest.strip_prefix('{') {
         rest = parse_labels(after_brace, &mut labels)?;
     }
-    // What follows is ` value [timestamp] [# exemplar]`.
+    labels.set(METRIC_NAME, name);
+    Ok((labels.build(), rest))
+}
+
+/// Where the series part of a sample line ends (after the name, or after
+/// the closing brace of its labels), without reading the labels: a cheap
+/// key for "have we seen this series before".
+pub(crate) fn series_end(line: &str) -> Option<usize> {
+    let bytes = line.as_bytes();
+    let mut i = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b':'))
+        .unwrap_or(bytes.len());
+    if bytes.get(i) != Some(&b'{') {
+        return Some(i);
+    }
+    let mut in_quotes = false;
+    i += 1;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_quotes => i += 1,
+            b'"' => in_quotes = !in_quotes,
+            b'}' if !in_quotes => return Some(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Reads ` value [timestamp] [# exemplar]` after the series.
+pub(crate) fn parse_value_and_timestamp(
+    rest: &str,
+    format: TextFormat,
+) -> Result<(f64, Option<i64>), ParseErrorKind> {
     if !rest.starts_with(' ') {
         return Err(ParseErrorKind::Value);
     }
-    let value = rest
-        .split_ascii_whitespace()
+    let mut fields = rest.split_ascii_whitespace();
+    let value = fields
         .next()
         .and_then(parse_value)
         .ok_or(ParseErrorKind::Value)?;
-    Ok(Sample {
-        labels: LabelSet::new(name, labels),
-        value,
-    })
+    let timestamp_ms = match fields.next() {
+        None => None,
+        Some(exemplar) if exemplar.starts_with('#') => None,
+        Some(token) => Some(parse_timestamp(token, format).ok_or(ParseErrorKind::Timestamp)?),
+    };
+    Ok((value, timestamp_ms))
+}
+
+/// A timestamp token in the format's unit, as milliseconds. OpenMetrics
+/// seconds are multiplied by 1000 and truncated, as Prometheus's parser
+/// does (`int64(ts * 1000)`).
+fn parse_timestamp(token: &str, format: TextFormat) -> Option<i64> {
+    match format {
+        TextFormat::Prometheus => token.parse().ok(),
+        TextFormat::OpenMetrics => {
+            let seconds = parse_decimal(token)?;
+            let ms = (seconds * 1000.0).trunc();
+            (ms.is_finite() && ms.abs() < 9.2e18).then_some(ms as i64)
+        }
+    }
 }
 
 /// Parses `name="value",...}` (the opening brace already consumed) into
 /// `labels` and returns the text after the closing brace.
 fn parse_labels<'a>(
     mut rest: &'a str,
-    labels: &mut Vec<(String, String)>,
+    labels: &mut LabelsBuilder,
 ) -> Result<&'a str, ParseErrorKind> {
     loop {
         if let Some(after) = rest.strip_prefix('}') {
@@ -117,7 +202,7 @@ fn parse_labels<'a>(
                 None => return Err(ParseErrorKind::Labels),
             }
         };
-        labels.push((name.to_owned(), value));
+        labels.set(name, value);
         rest = match after_value.strip_prefix(',') {
             Some(after_comma) => after_comma,
             None if after_value.starts_with('}') => after_value,
@@ -216,16 +301,22 @@ mod tests {
     /// Parses `text` and compares each sample, printed as
     /// `name{labels} value`, with `expect`.
     fn check_parse(text: &str, expect: &[&str]) {
-        let samples = parse_exposition(text).unwrap();
+        let samples = parse_exposition(text, TextFormat::OpenMetrics).unwrap();
         let printed: Vec<String> = samples
             .iter()
-            .map(|s| format!("{} {:?}", s.labels, s.value))
+            .map(|s| match s.timestamp_ms {
+                Some(t) => format!("{} {:?} @{t}", s.labels, s.value),
+                None => format!("{} {:?}", s.labels, s.value),
+            })
             .collect();
         assert_eq!(printed, expect);
     }
 
     fn check_error(text: &str, line: usize, kind: ParseErrorKind) {
-        assert_eq!(parse_exposition(text), Err(ParseError { line, kind }));
+        assert_eq!(
+            parse_exposition(text, TextFormat::OpenMetrics),
+            Err(ParseError { line, kind })
+        );
     }
 
     #[test]
@@ -241,17 +332,17 @@ treecounter_build_info{version=\"0.1.0\"} 1
 # EOF
 ",
             &[
-                "requests_total{endpoint=\"/treecounter\",status=\"200\"} 3.0",
-                "request_latency_seconds_bucket{endpoint=\"/\",le=\"+Inf\"} 1.0",
+                "requests_total{endpoint=\"/treecounter\", status=\"200\"} 3.0",
+                "request_latency_seconds_bucket{endpoint=\"/\", le=\"+Inf\"} 1.0",
                 "request_latency_seconds_sum{endpoint=\"/\"} 0.5",
                 "treecounter_build_info{version=\"0.1.0\"} 1.0",
             ],
         );
         check_parse(
-            "up 1\n\nprocess_start_time_seconds 1.7e9 1700000000000\nx{} -Inf\ny NaN\nz +Inf\n",
+            "up 1\n\nprocess_start_time_seconds 1.7e9 1700000000.5\nx{} -Inf\ny NaN\nz +Inf\n# EOF\nafter 1\n",
             &[
                 "up 1.0",
-                "process_start_time_seconds 1700000000.0",
+                "process_start_time_seconds 1700000000.0 @1700000000500",
                 "x -inf",
                 "y NaN",
                 "z inf",
@@ -263,12 +354,22 @@ treecounter_build_info{version=\"0.1.0\"} 1
     fn reads_escapes_and_skips_exemplars() {
         check_parse(
             "weird{note=\"} # \\\" \\\\ \\n\",a=\"\"} 2 # {trace_id=\"a\"} 1.0\n",
-            &["weird{a=\"\",note=\"} # \\\" \\\\ \\n\"} 2.0"],
+            &["weird{note=\"} # \\\" \\\\ \\n\"} 2.0"],
         );
         check_parse(
             "trailing_comma{a=\"b\",} 1\n",
             &["trailing_comma{a=\"b\"} 1.0"],
         );
+    }
+
+    #[test]
+    fn reads_timestamps_in_each_formats_unit() {
+        let text = "a 1 1700000000123\n";
+        let prometheus = parse_exposition(text, TextFormat::Prometheus).unwrap();
+        assert_eq!(prometheus[0].timestamp_ms, Some(1_700_000_000_123));
+        let openmetrics =
+            parse_exposition("a 1 1700000000.123\n", TextFormat::OpenMetrics).unwrap();
+        assert_eq!(openmetrics[0].timestamp_ms, Some(1_700_000_000_123));
     }
 
     #[test]
@@ -284,6 +385,7 @@ treecounter_build_info{version=\"0.1.0\"} 1
         check_error("x banana\n", 1, ParseErrorKind::Value);
         check_error("x infinity\n", 1, ParseErrorKind::Value);
         check_error("x{a=\"b\"}1\n", 1, ParseErrorKind::Value);
+        check_error("x 1 soon\n", 1, ParseErrorKind::Timestamp);
     }
 
     #[test]
@@ -333,41 +435,6 @@ treecounter_build_info{version=\"0.1.0\"} 1
             "", "-", ".", "e5", "1e", "1e+", "1.2.3", "0x10", "1_000", "1e5x", "--1", "inf",
         ] {
             assert_eq!(parse_decimal(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn reads_what_the_registry_writes() {
-        use crate::exposition::{encode, Format};
-        use crate::metrics::{Endpoint, Metrics};
-        let mut registry = prometheus_client::registry::Registry::default();
-        let metrics = Metrics::register(&mut registry, "1.2.3");
-        metrics.record_request(Endpoint::TreeCounter, 200);
-        for format in [Format::OpenMetrics, Format::PrometheusText] {
-            let samples = parse_exposition(&encode(&registry, format).unwrap()).unwrap();
-            let value = |name: &str, labels: &[(&str, &str)]| {
-                let labels = LabelSet::new(
-                    name,
-                    labels.iter().map(|(n, v)| (n.to_string(), v.to_string())),
-                );
-                samples.iter().find(|s| s.labels == labels).map(|s| s.value)
-            };
-            assert_eq!(
-                value(
-                    "requests_total",
-                    &[("endpoint", "/treecounter"), ("status", "200")]
-                ),
-                Some(1.0)
-            );
-            assert_eq!(
-                value(
-                    "requests_total",
-                    &[("endpoint", "/upstream"), ("status", "503")]
-                ),
-                Some(0.0)
-            );
-            // 3 request series, 2 histograms of 16 buckets + sum + count, build info.
-            assert_eq!(samples.len(), 3 + 2 * 18 + 1, "{format:?}");
         }
     }
 }

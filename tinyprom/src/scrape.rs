@@ -1,0 +1,398 @@
+//! A scraper: at every `scrape_interval` it takes the exposition text a
+//! target answered (or the reason there was none) and stores it the way
+//! Prometheus does.
+//!
+//! - Every sample gets the target's labels (`job`, `instance`); a scraped
+//!   label of the same name is kept as `exported_<name>` (`honor_labels:
+//!   false`, Prometheus's default).
+//! - Samples without a timestamp are stored at the scrape's time.
+//! - `up` is 1 after a scrape that parsed and 0 after one that failed, with
+//!   `scrape_samples_scraped`, `scrape_samples_post_metric_relabeling` and
+//!   `scrape_series_added` beside it.
+//! - A series that was in the previous scrape but not in this one gets a
+//!   staleness marker, so queries stop seeing it at once instead of five
+//!   minutes later. A failed scrape counts as an empty one.
+//!
+//! The scraper only ever sees text: a caller that owns the metrics encodes
+//! them first, so what is stored is exactly what a real scrape would give.
+
+use std::time::Duration;
+
+use crate::exposition::{parse_exposition, ParseError, TextFormat};
+use crate::labels::{Labels, LabelsBuilder, METRIC_NAME};
+use crate::storage::{duration_ms, SeriesStore, STALE_NAN};
+
+/// The workshop's `prometheus.yaml` scrapes every 10 s.
+pub const DEFAULT_SCRAPE_INTERVAL: Duration = Duration::from_secs(10);
+/// Shortest scrape interval accepted: bounds the work per simulated second.
+pub const MIN_SCRAPE_INTERVAL: Duration = Duration::from_secs(1);
+/// Longest scrape interval accepted (Prometheus's staleness limit is 5 min).
+pub const MAX_SCRAPE_INTERVAL: Duration = Duration::from_secs(300);
+
+/// Why a scrape interval was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("scrape interval must be between 1 s and 300 s, got {0:?}")]
+pub struct ScrapeIntervalError(pub Duration);
+
+/// Why a scrape failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScrapeError {
+    /// The target could not be reached or did not answer 200; the text is
+    /// what Prometheus would show on its targets page.
+    #[error("{0}")]
+    Unreachable(String),
+    /// The answer was not valid exposition text.
+    #[error("the exposition did not parse: {0}")]
+    Parse(#[from] ParseError),
+}
+
+/// What one scrape did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScrapeReport {
+    /// When it happened, on the scraper's clock.
+    pub at: Duration,
+    /// Samples stored from the exposition.
+    pub samples: usize,
+    /// Series that were not in the previous scrape.
+    pub series_added: usize,
+    /// Series that vanished and got a staleness marker.
+    pub series_stale: usize,
+    /// Why it failed, if it did (`up` was then 0).
+    pub error: Option<ScrapeError>,
+}
+
+/// Scrapes one target on a fixed schedule.
+#[derive(Debug, Clone)]
+pub struct Scraper {
+    scrape_interval: Duration,
+    next_scrape: Duration,
+    /// Milliseconds since the Unix epoch at scraper time zero.
+    time_origin_ms: i64,
+    /// `job` and `instance`.
+    target: Labels,
+    /// Series stored by the previous scrape, sorted.
+    previous: Vec<Labels>,
+}
+
+impl Scraper {
+    /// A scraper of the target with labels `target` (usually `job` and
+    /// `instance`), whose first scrape is due at `first_scrape`.
+    /// Timestamps are `time_origin_ms` plus the scraper's clock.
+    pub fn new(
+        scrape_interval: Duration,
+        first_scrape: Duration,
+        time_origin_ms: i64,
+        target: Labels,
+    ) -> Result<Self, ScrapeIntervalError> {
+        check_interval(scrape_interval)?;
+        Ok(Scraper {
+            scrape_interval,
+            next_scrape: first_scrape,
+            time_origin_ms,
+            target,
+            previous: Vec::new(),
+        })
+    }
+
+    /// A scraper of `target` every [`DEFAULT_SCRAPE_INTERVAL`], from time
+    /// zero, timestamps counted from the Unix epoch.
+    pub fn with_default_interval(target: Labels) -> Self {
+        Scraper {
+            scrape_interval: DEFAULT_SCRAPE_INTERVAL,
+            next_scrape: Duration::ZERO,
+            time_origin_ms: 0,
+            target,
+            previous: Vec::new(),
+        }
+    }
+
+    /// Time between scrapes.
+    pub fn scrape_interval(&self) -> Duration {
+        self.scrape_interval
+    }
+
+    /// When the next scrape is due.
+    pub fn next_scrape(&self) -> Duration {
+        self.next_scrape
+    }
+
+    /// The target's labels.
+    pub fn target(&self) -> &Labels {
+        &self.target
+    }
+
+    /// Changes the interval. The next scrape moves to one new interval
+    /// after the previous scrape, but never before `now`.
+    pub fn set_scrape_interval(
+        &mut self,
+        scrape_interval: Duration,
+        now: Duration,
+    ) -> Result<(), ScrapeIntervalError> {
+        check_interval(scrape_interval)?;
+        // next - old + new, without going below zero on the way.
+        let rescheduled = if scrape_interval >= self.scrape_interval {
+            self.next_scrape + (scrape_interval - self.scrape_interval)
+        } else {
+            self.next_scrape
+                .saturating_sub(self.scrape_interval - scrape_interval)
+        };
+        self.next_scrape = rescheduled.max(now);
+        self.scrape_interval = scrape_interval;
+        Ok(())
+    }
+
+    /// Takes the scrape that is due, at its scheduled time, from what the
+    /// target answered, and schedules the next one.
+    pub fn scrape(
+        &mut self,
+        answer: Result<&str, ScrapeError>,
+        format: TextFormat,
+        store: &mut SeriesStore,
+    ) -> ScrapeReport {
+        let at = self.next_scrape;
+        self.next_scrape += self.scrape_interval;
+        let t = self.time_origin_ms.saturating_add(duration_ms(at));
+        let parsed = answer.and_then(|text| Ok(parse_exposition(text, format)?));
+
+        let (mut current, samples, error) = match parsed {
+            Ok(samples) => {
+                let mut current = Vec::with_capacity(samples.len());
+                let count = samples.len();
+                for sample in samples {
+                    let labels = self.with_target_labels(&sample.labels);
+                    // Out-of-order and duplicate samples are dropped, as
+                    // Prometheus drops them, without failing the scrape.
+                    let _ = store.append(&labels, sample.timestamp_ms.unwrap_or(t), sample.value);
+                    // Series with explicit timestamps never go stale.
+                    if sample.timestamp_ms.is_none() {
+                        current.push(labels);
+                    }
+                }
+                (current, count, None)
+            }
+            Err(error) => (Vec::new(), 0, Some(error)),
+        };
+        current.sort();
+        current.dedup();
+
+        let mut series_added = 0;
+        let mut series_stale = 0;
+        for labels in &current {
+            if self.previous.binary_search(labels).is_err() {
+                series_added += 1;
+            }
+        }
+        for labels in &self.previous {
+            if current.binary_search(labels).is_err() {
+                let _ = store.append(labels, t, STALE_NAN);
+                series_stale += 1;
+            }
+        }
+        self.previous = current;
+
+        let up = if error.is_none() { 1.0 } else { 0.0 };
+        for (name, value) in [
+            ("up", up),
+            ("scrape_samples_scraped", samples as f64),
+            ("scrape_samples_post_metric_relabeling", samples as f64),
+            ("scrape_series_added", series_added as f64),
+        ] {
+            let mut labels = self.target.to_builder();
+            labels.set(METRIC_NAME, name);
+            let _ = store.append(&labels.build(), t, value);
+        }
+        store.expire(t);
+        ScrapeReport {
+            at,
+            samples,
+            series_added,
+            series_stale,
+            error,
+        }
+    }
+
+    fn with_target_labels(&self, scraped: &Labels) -> Labels {
+        if self.target.is_empty() {
+            return scraped.clone();
+        }
+        let mut builder: LabelsBuilder = scraped.to_builder();
+        for label in self.target.iter() {
+            if let Some(existing) = scraped.get(&label.name) {
+                builder.set(format!("exported_{}", label.name), existing);
+            }
+            builder.set(label.name.clone(), label.value.clone());
+        }
+        builder.build()
+    }
+}
+
+fn check_interval(interval: Duration) -> Result<(), ScrapeIntervalError> {
+    if (MIN_SCRAPE_INTERVAL..=MAX_SCRAPE_INTERVAL).contains(&interval) {
+        Ok(())
+    } else {
+        Err(ScrapeIntervalError(interval))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::is_stale_marker;
+
+    fn target() -> Labels {
+        Labels::new([("job", "treecounter"), ("instance", "app:8001")])
+    }
+
+    fn series(name: &str, status: &str) -> Labels {
+        Labels::with_name(
+            name,
+            [
+                ("job", "treecounter"),
+                ("instance", "app:8001"),
+                ("status", status),
+            ],
+        )
+    }
+
+    fn values(store: &SeriesStore, labels: &Labels) -> Vec<(i64, String)> {
+        store
+            .samples(labels)
+            .iter()
+            .map(|s| {
+                let v = if is_stale_marker(s.f) {
+                    "stale".to_owned()
+                } else {
+                    s.f.to_string()
+                };
+                (s.t, v)
+            })
+            .collect()
+    }
+
+    fn up(store: &SeriesStore) -> Vec<(i64, String)> {
+        values(
+            store,
+            &Labels::with_name("up", [("job", "treecounter"), ("instance", "app:8001")]),
+        )
+    }
+
+    #[test]
+    fn stores_samples_with_target_labels_at_the_scheduled_times() {
+        let mut store = SeriesStore::new();
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 1_000_000, target()).unwrap();
+        let report = scraper.scrape(
+            Ok("requests_total{status=\"200\"} 1\nrequests_total{status=\"503\"} 0\n"),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
+        assert_eq!(
+            (report.samples, report.series_added, report.series_stale),
+            (2, 2, 0)
+        );
+        assert_eq!(scraper.next_scrape(), Duration::from_secs(10));
+        scraper.scrape(
+            Ok("requests_total{status=\"200\"} 3\nrequests_total{status=\"503\"} 1\n"),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
+        assert_eq!(
+            values(&store, &series("requests_total", "200")),
+            [(1_000_000, "1".to_owned()), (1_010_000, "3".to_owned())]
+        );
+        assert_eq!(
+            up(&store),
+            [(1_000_000, "1".to_owned()), (1_010_000, "1".to_owned())]
+        );
+        let added = Labels::with_name(
+            "scrape_series_added",
+            [("job", "treecounter"), ("instance", "app:8001")],
+        );
+        assert_eq!(
+            values(&store, &added),
+            [(1_000_000, "2".to_owned()), (1_010_000, "0".to_owned())]
+        );
+    }
+
+    #[test]
+    fn vanished_series_and_failed_scrapes_write_staleness_markers() {
+        let mut store = SeriesStore::new();
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+        let both = "x{status=\"a\"} 1\nx{status=\"b\"} 1\n";
+        scraper.scrape(Ok(both), TextFormat::OpenMetrics, &mut store);
+        let report = scraper.scrape(
+            Ok("x{status=\"a\"} 2\n"),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
+        assert_eq!(report.series_stale, 1);
+        assert_eq!(
+            values(&store, &series("x", "b")),
+            [(0, "1".to_owned()), (10_000, "stale".to_owned())]
+        );
+        let failed = scraper.scrape(
+            Err(ScrapeError::Unreachable("connection refused".to_owned())),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
+        assert_eq!(failed.series_stale, 1);
+        assert_eq!(
+            values(&store, &series("x", "a")).last(),
+            Some(&(20_000, "stale".to_owned()))
+        );
+        assert_eq!(up(&store).last(), Some(&(20_000, "0".to_owned())));
+        // A later good scrape brings the series back.
+        let back = scraper.scrape(Ok(both), TextFormat::OpenMetrics, &mut store);
+        assert_eq!(back.series_added, 2);
+        let garbage = scraper.scrape(Ok("x{ 1\n"), TextFormat::OpenMetrics, &mut store);
+        assert!(matches!(garbage.error, Some(ScrapeError::Parse(_))));
+        assert_eq!(garbage.series_stale, 2);
+    }
+
+    #[test]
+    fn scraped_target_labels_are_kept_as_exported() {
+        let mut store = SeriesStore::new();
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+        scraper.scrape(
+            Ok("x{job=\"other\"} 1\n"),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
+        let labels = Labels::with_name(
+            "x",
+            [
+                ("job", "treecounter"),
+                ("instance", "app:8001"),
+                ("exported_job", "other"),
+            ],
+        );
+        assert_eq!(values(&store, &labels), [(0, "1".to_owned())]);
+    }
+
+    #[test]
+    fn changing_the_interval_reschedules_from_the_last_scrape() {
+        let mut scraper = Scraper::new(
+            Duration::from_secs(10),
+            Duration::from_secs(20),
+            0,
+            target(),
+        )
+        .unwrap();
+        scraper
+            .set_scrape_interval(Duration::from_secs(5), Duration::from_secs(12))
+            .unwrap();
+        assert_eq!(scraper.next_scrape(), Duration::from_secs(15));
+        scraper
+            .set_scrape_interval(Duration::from_secs(1), Duration::from_secs(14))
+            .unwrap();
+        assert_eq!(scraper.next_scrape(), Duration::from_secs(14));
+        assert_eq!(
+            scraper.set_scrape_interval(Duration::from_millis(999), Duration::ZERO),
+            Err(ScrapeIntervalError(Duration::from_millis(999)))
+        );
+        assert_eq!(scraper.scrape_interval(), Duration::from_secs(1));
+        assert!(Scraper::new(Duration::from_secs(301), Duration::ZERO, 0, target()).is_err());
+    }
+}
