@@ -16,6 +16,14 @@ ALLOWED_DIFFERENCES: dict[str, str] = {
     # first sample is NaN or +-Inf; 2.42 starts at 0, so a group of one
     # NaN or infinite sample gives 0 in 2.42 and NaN in 3.
     "stdvar by (sensor) (sensor_reading)": "3.x: stdvar of a lone NaN/Inf sample is NaN, 2.42 says 0",
+    # Where a window starts before a counter's first sample, Prometheus 3
+    # (#13725) extrapolates towards the start by at most half the average
+    # sample interval, even when the counter's zero point is further back;
+    # 2.42 extrapolated to the zero point if it lay within 1.1 intervals.
+    # late_counter_total starts at 1 and grows by 1 a scrape: its zero point
+    # is one interval (15 s) before its first sample, 3 extrapolates 7.5 s.
+    "increase(late_counter_total[5m] @ 1700003100)": "3.x extrapolates a new counter by half an interval (#13725)",
+    "rate(late_counter_total[5m])": "3.x extrapolates a new counter by half an interval (#13725)",
     # Prometheus 3 reads a bare number or duration wherever the other is
     # expected (#9138); 2.42 rejects both.
     "1h30m": "3.x: a duration is a number literal (5400); 2.42: parse error",

@@ -20,6 +20,8 @@ What the data is made of, and why:
   than the 5 minute lookback), a target that disappears and comes back
   (batch-0), a target that goes away before the end (web-0), and a series that
   only starts half-way (api-2's 500s).
+* Gauges with six decimals, so that topk and bottomk never meet a tie (which
+  of two equal samples they keep is up to the heap, and changed after 2.42).
 * Gauges with negative values, NaN and +-Inf samples (`sensor_reading`),
   small integers for count_values (`queue_length`), timestamps as values
   (`batch_last_success_timestamp_seconds`) for the date functions.
@@ -34,6 +36,14 @@ What the data is made of, and why:
   the same labelset".
 * `node_info` for joins, where web-1 changes version half-way, so for five
   minutes two info series match one target (many-to-many errors).
+
+Counters start at 0 or far from it (a process that has been running for a
+while). Where a window reaches back before a counter's first sample,
+Prometheus 3 extrapolates rate() and increase() to the start by at most half
+the average sample interval, 2.42 by up to 1.1 intervals when the counter's
+extrapolated zero point lies that close; the two agree when the first value
+is 0 or far above one interval's increase, so the data keeps to that, but for
+`late_counter_total`, kept to show the difference (see allowlist.py).
 
 Values stay small enough (below ~1e7, a few decimals) that summing them in a
 different order changes a result by far less than 1e-9 relative.
@@ -172,10 +182,14 @@ def write_requests(w: Writer, rng: random.Random, targets: list[Target]) -> None
         for method in ("GET", "POST"):
             for status in ("200", "500"):
                 mean = {"GET": 30, "POST": 8}[method] * (1 if status == "200" else 0.1)
-                counter = Counter(rng.randint(0, 5000) if status == "200" else 0)
+                # Counters start at 0 or far from it: see "Counters start" in the module doc.
+                # api-3 misses scrapes, so a window can start well before its first
+                # sample there: its 500s do not start at 0 either.
+                from_zero = status == "500" and t.instance != "api-3"
+                counter = Counter(0 if from_zero else rng.randint(1000, 5000))
                 labels = {"job": t.job, "instance": t.instance, "method": method, "status": status}
                 for i, ts in scrapes(t):
-                    value = counter.step(i, t, rng.randint(0, int(2 * mean + 1)))
+                    value = counter.step(i, t, rng.randint(0, int(2 * mean + 1)) if i else 0)
                     # api-2 serves its first 500 after 37.5 minutes: the series starts there.
                     if t.instance == "api-2" and status == "500" and i < 150:
                         continue
@@ -219,8 +233,11 @@ def write_latency(w: Writer, rng: random.Random, targets: list[Target]) -> None:
     api0 = next(t for t in targets if t.instance == "api-0")
     series += [(api0, "/glitch", profiles["/"]), (api0, "/noinf", profiles["/search"]), (api0, "/idle", None)]
     for t, handler, profile in series:
-        buckets = [Counter() for _ in bounds]
-        total_sum = Counter()
+        # What the process observed before the data starts (see "Counters start").
+        before = rng.randint(2000, 6000) if profile is not None else 0
+        shares = [sum((profile or [0.0])[: b + 1]) for b in range(len(bounds))] if profile else [0.0] * len(bounds)
+        buckets = [Counter(round(before * share)) for share in shares]
+        total_sum = Counter(round(before * 0.15, 4))
         labels = {"job": t.job, "instance": t.instance, "handler": handler}
         for i, ts in scrapes(t):
             observed = [0] * len(bounds)
@@ -266,7 +283,7 @@ def write_gauges(w: Writer, rng: random.Random, targets: list[Target]) -> None:
             phase = rng.uniform(0, 2 * math.pi)
             for i, ts in scrapes(t):
                 value = base + 4 * math.sin(i / 40 + phase) + rng.uniform(-0.5, 0.5) + n * 0.01
-                w.sample("node_temperature_celsius", {"instance": t.instance, "zone": zone}, round(value, 3), ts)
+                w.sample("node_temperature_celsius", {"instance": t.instance, "zone": zone}, round(value, 6), ts)
 
     w.family("queue_length", "gauge", "Jobs waiting, a small integer.")
     for t in hosts:
@@ -311,7 +328,7 @@ def write_gauges(w: Writer, rng: random.Random, targets: list[Target]) -> None:
     sensor_target = hosts[0]
     for sensor in ("s1", "s2", "s3", "s4"):
         for i, ts in scrapes(sensor_target):
-            value = round(10 * math.sin(i / 25 + int(sensor[1])) + rng.uniform(-1, 1), 3)
+            value = round(10 * math.sin(i / 25 + int(sensor[1])) + rng.uniform(-1, 1), 6)
             if sensor == "s2" and i % 30 in (5, 6):
                 value = math.nan
             if sensor == "s3" and i % 45 == 10:
@@ -339,6 +356,17 @@ def write_gauges(w: Writer, rng: random.Random, targets: list[Target]) -> None:
         w.sample("batch_last_success_timestamp_seconds", {"job": "batch", "instance": batch.instance}, last, ts)
 
 
+def write_late_counter(w: Writer, targets: list[Target]) -> None:
+    """A counter that starts at 50 minutes with 1 and grows by 1 a scrape: the
+    one series where Prometheus 3's rate() extrapolates differently from 2.42's
+    (see "Counters start"); only allowlist.py's example query reads it."""
+    api0 = next(t for t in targets if t.instance == "api-0")
+    w.family("late_counter", "counter", "Starts late, at 1.")
+    for i, ts in scrapes(api0):
+        if i >= 200:
+            w.sample("late_counter_total", {"case": "extrapolation"}, i - 199, ts)
+
+
 def generate(seed: int = 42, scale: int = 1) -> Writer:
     rng = random.Random(seed)
     targets = make_targets(rng, scale)
@@ -348,6 +376,7 @@ def generate(seed: int = 42, scale: int = 1) -> Writer:
     write_up(w, targets)
     write_latency(w, rng, targets)
     write_gauges(w, rng, targets)
+    write_late_counter(w, targets)
     return w
 
 

@@ -36,7 +36,11 @@ NUMBER_AS_DURATION = re.compile(r"(\[|:|\boffset)\s*-?\s*[\d.]+(?![\d.]*(ms|s|m|
 
 
 def differs_in_prometheus_3(expr: str) -> bool:
-    """Syntax that Prometheus 3 accepts and 2.42 rejects (or reads otherwise)."""
+    """Syntax that Prometheus 3 accepts and 2.42 rejects (or reads otherwise),
+    and subqueries in subqueries, whose inner windows may start on a step
+    (left-open in 3, closed in 2.42) once a mutation changes a duration."""
+    if len(re.findall(r"\[[^\]]*:[^\]]*\]", expr)) > 1:
+        return True
     if re.search(r"\d_\d", expr):
         return True  # 1_000
     if any(re.search(r"(^|,)\s*[\"'`]", inside) for inside in re.findall(r"\{([^{}]*)\}?", expr)):
