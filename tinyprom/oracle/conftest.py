@@ -52,6 +52,7 @@ class Score:
     identical_text: int = 0  # the engine's JSON text byte for byte the same as Prometheus's
     both_errored: int = 0
     same_message: int = 0
+    same_message_text: int = 0  # the same but for the 'invalid parameter "query": ' prefix
     other_messages: dict[str, tuple[str, str]] = field(default_factory=dict)  # query -> both messages
     disagreements: list[tuple[str, str]] = field(default_factory=list)  # (test, what differs)
     rules: dict[str, list[str]] = field(default_factory=dict)  # engine -> outcomes
@@ -96,7 +97,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
         )
         write(
             f"differential errors: {SCORE.both_errored} evaluations where both errored,"
-            f" {SCORE.same_message} of them with the very same message"
+            f" {SCORE.same_message} of them with the very same message,"
+            f" {SCORE.same_message_text} but for the prefix 'invalid parameter \"query\": '"
         )
         if SCORE.disagreements:
             kinds = Counter(disagreement_kind(message) for _, message in SCORE.disagreements)
@@ -111,7 +113,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
                 (f"{q}\n  Prometheus: {p}\n  engine:     {e}\n" for q, (p, e) in SCORE.other_messages.items()),
             )
             write(
-                f"differential errors: {len(SCORE.other_messages)} queries with other messages than Prometheus's, both listed in {report}"
+                f"differential errors: {len(SCORE.other_messages)} queries whose messages differ in more than that prefix: {report}"
             )
         write(
             f"differential text: {SCORE.identical_text}/{SCORE.answers} answers byte for byte"
