@@ -3,13 +3,15 @@
 # together they exceed the budget. Reads dist/ as scripts/build-playground.sh
 # left it.
 #
-#   scripts/bundle-size.sh            check against 150 KB (150 000 bytes)
+#   scripts/bundle-size.sh            check against 250 KB (250 000 bytes)
 #   BUDGET_BYTES=120000 scripts/bundle-size.sh
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
 
-budget="${BUDGET_BYTES:-150000}"
+# 250 KB is the whole page's budget (the query UI issue sets it); the
+# PromQL engine alone takes about 90 KB of it.
+budget="${BUDGET_BYTES:-250000}"
 kb() { awk -v bytes="$1" 'BEGIN { printf "%.1f", bytes / 1000 }'; }
 shopt -s nullglob
 files=(dist/*.wasm dist/*.js)

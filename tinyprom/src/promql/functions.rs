@@ -717,9 +717,17 @@ fn eval_range_call(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Result<Va
         fixed_window.is_some() && scalars.is_empty() && func != Function::PredictLinear;
     let mut out: Vec<Series> = Vec::new();
     let mut step_scalars = vec![0.0; scalars.len()];
+    let counter = matches!(func, Function::Rate | Function::Increase);
+    let mut resets: Vec<usize> = Vec::new();
     for (labels, samples) in &inputs {
         let mut points = Vec::new();
         let (mut from, mut to) = (0, 0);
+        if counter {
+            resets.clear();
+            resets.extend(
+                (0..samples.len().saturating_sub(1)).filter(|&p| samples[p + 1].f < samples[p].f),
+            );
+        }
         let mut memo: Option<Option<f64>> = None;
         for i in 0..steps {
             let t = grid.time(i);
@@ -728,7 +736,9 @@ fn eval_range_call(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Result<Va
             }
             let (start, end) = fixed_window.unwrap_or((t - offset - range, t - offset));
             let window: &[Sample] = if fixed_window.is_some() {
-                crate::promql::eval::window(samples, start, end)
+                let window = crate::promql::eval::window(samples, start, end);
+                from = samples.partition_point(|s| s.t <= start);
+                window
             } else {
                 while to < samples.len() && samples[to].t <= end {
                     to += 1;
@@ -749,6 +759,7 @@ fn eval_range_call(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Result<Va
                         range_end: end,
                         range_ms: range,
                         eval_t: t,
+                        resets: counter.then_some((resets.as_slice(), from)),
                     },
                     &step_scalars,
                 )?,

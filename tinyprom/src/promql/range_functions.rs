@@ -19,6 +19,11 @@ pub(crate) struct Window<'a> {
     pub range_ms: i64,
     /// The evaluation time of this step (not shifted by offset).
     pub eval_t: i64,
+    /// For `rate` and `increase`: where the counter dropped, precomputed
+    /// for the whole series (positions `p` with `all[p + 1] < all[p]`,
+    /// ascending) and the window's first position in it, so a window costs
+    /// O(log n) instead of a scan. `None` scans the window.
+    pub resets: Option<(&'a [usize], usize)>,
 }
 
 /// `func` over `window`, with the function's scalar arguments at this step
@@ -109,11 +114,23 @@ fn extrapolated_rate(window: &Window<'_>, is_counter: bool, is_rate: bool) -> Op
     };
     let mut result = last.f - first.f;
     if is_counter {
-        for pair in samples.windows(2) {
-            if pair[1].f < pair[0].f {
-                // A counter reset: what was counted before the drop is
-                // part of the increase.
-                result += pair[0].f;
+        // A counter reset: what was counted before the drop is part of the
+        // increase. Added in order, as Prometheus adds them, so the sum
+        // rounds the same.
+        match window.resets {
+            Some((positions, from)) => {
+                let to = from + samples.len();
+                let first_reset = positions.partition_point(|&p| p < from);
+                for &p in positions[first_reset..].iter().take_while(|&&p| p + 1 < to) {
+                    result += samples[p - from].f;
+                }
+            }
+            None => {
+                for pair in samples.windows(2) {
+                    if pair[1].f < pair[0].f {
+                        result += pair[0].f;
+                    }
+                }
             }
         }
     }

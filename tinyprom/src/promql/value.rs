@@ -65,6 +65,29 @@ fn go_shortest_digits(f: f64) -> (String, i32) {
     let exponent: i32 = exponent.parse().unwrap_or(0);
     let mut digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
     let n = digits.len();
+    // Two n-digit candidates can only both read back as `f` when a unit in
+    // the n-th digit is below the float's spacing (about 2.2e-16 of it):
+    // from 16 digits on. Shorter results need no check.
+    if n < 16 {
+        let trimmed = digits.trim_end_matches('0');
+        return (
+            if trimmed.is_empty() { "0" } else { trimmed }.to_owned(),
+            exponent + 1,
+        );
+    }
+    // A tie needs an n + 1-th digit of 5: cheap to rule out first, so the
+    // exact expansion below (slow) is only written for one value in ten.
+    let one_more = format!("{abs:.n$e}");
+    if one_more
+        .split_once('e')
+        .is_none_or(|(m, _)| !m.ends_with('5'))
+    {
+        let trimmed = digits.trim_end_matches('0');
+        return (
+            if trimmed.is_empty() { "0" } else { trimmed }.to_owned(),
+            exponent + 1,
+        );
+    }
     // The exact value, to 60 places: a tie has exactly n + 1 significant
     // digits, the last one a 5.
     let exact = format!("{abs:.60e}");
