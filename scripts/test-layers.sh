@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The workspace's layering, checked on the dependency graph (ARCHITECTURE.md's
+# invariants): app-server compiles none of the Prometheus side, and the
+# simulated Prometheus (tinyprom) knows neither prometheus-client nor the web.
+set -euo pipefail
+source "$(dirname "$0")/env.sh"
+cd "$ROOT"
+
+failed=0
+# forbid CRATE DEPENDENCY...: fails if CRATE's normal dependencies include one.
+forbid() {
+  local crate="$1"
+  shift
+  local tree
+  tree="$(cargo tree --locked -p "$crate" -e normal --prefix none --format '{p}' | awk '{print $1}' | sort -u)"
+  for dependency in "$@"; do
+    if grep -qx "$dependency" <<<"$tree"; then
+      printf 'FAIL %s depends on %s\n' "$crate" "$dependency"
+      failed=1
+    else
+      printf 'ok   %s does not depend on %s\n' "$crate" "$dependency"
+    fi
+  done
+}
+
+forbid app-server tinyprom playground-core regex-lite
+forbid tinyprom prometheus-client treecounter axum hyper tokio yew web-sys wasm-bindgen
+forbid treecounter tinyprom axum yew
+exit "$failed"
