@@ -58,24 +58,25 @@ pub enum ParseErrorKind {
     Timestamp,
 }
 
+/// The sample lines of `text` with their 1-based line numbers: comments
+/// and blank lines left out, nothing after `# EOF`.
+pub fn sample_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.lines()
+        .map(str::trim_end)
+        .take_while(|line| *line != "# EOF")
+        .enumerate()
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+        .map(|(i, line)| (i + 1, line))
+}
+
 /// Parses every sample in `text`, up to `# EOF` if there is one.
 pub fn parse_exposition(
     text: &str,
     format: TextFormat,
 ) -> Result<Vec<ExpositionSample>, ParseError> {
-    let mut samples = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let line = line.trim_end();
-        if line == "# EOF" {
-            break;
-        }
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let sample = parse_sample(line, format).map_err(|kind| ParseError { line: i + 1, kind })?;
-        samples.push(sample);
-    }
-    Ok(samples)
+    sample_lines(text)
+        .map(|(line, text)| parse_sample(text, format).map_err(|kind| ParseError { line, kind }))
+        .collect()
 }
 
 fn parse_sample(line: &str, format: TextFormat) -> Result<ExpositionSample, ParseErrorKind> {

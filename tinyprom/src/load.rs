@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use crate::exposition::{
-    parse_series, parse_value_and_timestamp, series_end, ParseErrorKind, TextFormat,
+    parse_series, parse_value_and_timestamp, sample_lines, series_end, ParseErrorKind, TextFormat,
 };
 use crate::labels::Labels;
 use crate::storage::{Sample, SeriesStore};
@@ -30,18 +30,11 @@ pub fn load_openmetrics(text: &str) -> Result<SeriesStore, LoadError> {
     // distinct label set is parsed once however many samples it has.
     let mut index_of: HashMap<&str, usize> = HashMap::new();
     let mut series: Vec<(Labels, Vec<Sample>)> = Vec::new();
-    for (i, line) in text.lines().enumerate() {
+    for (line_no, line) in sample_lines(text) {
         let error = |message: String| LoadError {
-            line: i + 1,
+            line: line_no,
             message,
         };
-        let line = line.trim_end();
-        if line == "# EOF" {
-            break;
-        }
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
         let end = series_end(line).ok_or_else(|| error(ParseErrorKind::Labels.to_string()))?;
         let (key, rest) = line.split_at(end);
         let index = match index_of.get(key) {

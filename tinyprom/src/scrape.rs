@@ -18,9 +18,13 @@
 
 use std::time::Duration;
 
-use crate::exposition::{parse_exposition, ParseError, TextFormat};
+use std::collections::HashMap;
+
+use crate::exposition::{
+    parse_series, parse_value_and_timestamp, sample_lines, series_end, ExpositionSample,
+    ParseError, ParseErrorKind, TextFormat,
+};
 use crate::labels::{Labels, LabelsBuilder, METRIC_NAME};
-use crate::sort::sort_by;
 use crate::storage::{duration_ms, SeriesStore, STALE_NAN};
 
 /// The workshop's `prometheus.yaml` scrapes every 10 s.
@@ -71,8 +75,21 @@ pub struct Scraper {
     time_origin_ms: i64,
     /// `job` and `instance`.
     target: Labels,
-    /// Series stored by the previous scrape, sorted.
-    previous: Vec<Labels>,
+    /// Scrapes taken so far.
+    scrapes: u64,
+    /// The series of the last scrape, by their text in the exposition.
+    cache: HashMap<String, CachedSeries>,
+}
+
+/// A series the scraper saw.
+#[derive(Debug, Clone)]
+struct CachedSeries {
+    /// Its labels, the target's included.
+    labels: Labels,
+    /// The scrape (count) that last had it.
+    last_seen: u64,
+    /// Whether its samples carry their own timestamps.
+    timestamped: bool,
 }
 
 impl Scraper {
@@ -91,7 +108,8 @@ impl Scraper {
             next_scrape: first_scrape,
             time_origin_ms,
             target,
-            previous: Vec::new(),
+            scrapes: 0,
+            cache: HashMap::new(),
         })
     }
 
@@ -103,7 +121,8 @@ impl Scraper {
             next_scrape: Duration::ZERO,
             time_origin_ms: 0,
             target,
-            previous: Vec::new(),
+            scrapes: 0,
+            cache: HashMap::new(),
         }
     }
 
@@ -143,7 +162,9 @@ impl Scraper {
     }
 
     /// Takes the scrape that is due, at its scheduled time, from what the
-    /// target answered, and schedules the next one.
+    /// target answered, and schedules the next one. A text that does not
+    /// parse stores nothing (as Prometheus rolls the scrape back) and
+    /// counts as a failed scrape.
     pub fn scrape(
         &mut self,
         answer: Result<&str, ScrapeError>,
@@ -152,44 +173,61 @@ impl Scraper {
     ) -> ScrapeReport {
         let at = self.next_scrape;
         self.next_scrape += self.scrape_interval;
+        self.scrapes += 1;
+        let generation = self.scrapes;
         let t = self.time_origin_ms.saturating_add(duration_ms(at));
-        let parsed = answer.and_then(|text| Ok(parse_exposition(text, format)?));
+        let parsed = answer.and_then(|text| Ok(self.read(text, format)?));
 
-        let (mut current, samples, error) = match parsed {
+        let (samples, series_added, error) = match parsed {
             Ok(samples) => {
-                let mut current = Vec::with_capacity(samples.len());
-                let count = samples.len();
-                for sample in samples {
-                    let labels = self.with_target_labels(&sample.labels);
+                let mut added = 0;
+                for (key, sample) in &samples {
+                    let timestamped = sample.timestamp_ms.is_some();
+                    match self.cache.get_mut(*key) {
+                        Some(entry) => {
+                            entry.last_seen = generation;
+                            entry.timestamped = timestamped;
+                        }
+                        None => {
+                            added += 1;
+                            self.cache.insert(
+                                (*key).to_owned(),
+                                CachedSeries {
+                                    labels: sample.labels.clone(),
+                                    last_seen: generation,
+                                    timestamped,
+                                },
+                            );
+                        }
+                    }
                     // Out-of-order and duplicate samples are dropped, as
                     // Prometheus drops them, without failing the scrape.
-                    let _ = store.append(&labels, sample.timestamp_ms.unwrap_or(t), sample.value);
-                    // Series with explicit timestamps never go stale.
-                    if sample.timestamp_ms.is_none() {
-                        current.push(labels);
-                    }
+                    let _ = store.append(
+                        &sample.labels,
+                        sample.timestamp_ms.unwrap_or(t),
+                        sample.value,
+                    );
                 }
-                (current, count, None)
+                (samples.len(), added, None)
             }
-            Err(error) => (Vec::new(), 0, Some(error)),
+            Err(error) => (0, 0, Some(error)),
         };
-        sort_by(&mut current, Labels::cmp);
-        current.dedup();
 
-        let mut series_added = 0;
+        // Series of the previous scrape that this one did not have get a
+        // staleness marker (after this scrape's samples, so a series that
+        // merely changed its label order keeps its real value); series with
+        // their own timestamps never go stale. Forget what was not seen.
         let mut series_stale = 0;
-        for labels in &current {
-            if self.previous.binary_search(labels).is_err() {
-                series_added += 1;
+        self.cache.retain(|_, entry| {
+            if entry.last_seen == generation {
+                return true;
             }
-        }
-        for labels in &self.previous {
-            if current.binary_search(labels).is_err() {
-                let _ = store.append(labels, t, STALE_NAN);
+            if entry.last_seen + 1 == generation && !entry.timestamped {
+                let _ = store.append(&entry.labels, t, STALE_NAN);
                 series_stale += 1;
             }
-        }
-        self.previous = current;
+            false
+        });
 
         let up = if error.is_none() { 1.0 } else { 0.0 };
         for (name, value) in [
@@ -210,6 +248,43 @@ impl Scraper {
             series_stale,
             error,
         }
+    }
+
+    /// Parses every sample line of `text`; series seen before skip the
+    /// label parsing (their text is the cache key, as in Prometheus's
+    /// scrape cache). Returns each sample with its key.
+    fn read<'t>(
+        &self,
+        text: &'t str,
+        format: TextFormat,
+    ) -> Result<Vec<(&'t str, ExpositionSample)>, ParseError> {
+        let mut samples = Vec::new();
+        for (line_no, line) in sample_lines(text) {
+            let error = |kind: ParseErrorKind| ParseError {
+                line: line_no,
+                kind,
+            };
+            let end = series_end(line).ok_or(error(ParseErrorKind::Labels))?;
+            let key = &line[..end];
+            let labels = match self.cache.get(key) {
+                Some(entry) => entry.labels.clone(),
+                None => {
+                    let (labels, _) = parse_series(line).map_err(error)?;
+                    self.with_target_labels(&labels)
+                }
+            };
+            let (value, timestamp_ms) =
+                parse_value_and_timestamp(&line[end..], format).map_err(error)?;
+            samples.push((
+                key,
+                ExpositionSample {
+                    labels,
+                    value,
+                    timestamp_ms,
+                },
+            ));
+        }
+        Ok(samples)
     }
 
     fn with_target_labels(&self, scraped: &Labels) -> Labels {
@@ -349,6 +424,54 @@ mod tests {
         let garbage = scraper.scrape(Ok("x{ 1\n"), TextFormat::OpenMetrics, &mut store);
         assert!(matches!(garbage.error, Some(ScrapeError::Parse(_))));
         assert_eq!(garbage.series_stale, 2);
+    }
+
+    #[test]
+    fn a_text_that_does_not_parse_stores_nothing_of_it() {
+        let mut store = SeriesStore::new();
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+        let report = scraper.scrape(
+            Ok("x{status=\"a\"} 1\nx{ 2\n"),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
+        assert!(matches!(
+            report.error,
+            Some(ScrapeError::Parse(ParseError { line: 2, .. }))
+        ));
+        assert!(values(&store, &series("x", "a")).is_empty());
+        assert_eq!(up(&store), [(0, "0".to_owned())]);
+    }
+
+    #[test]
+    fn the_same_series_written_differently_does_not_go_stale() {
+        let mut store = SeriesStore::new();
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+        let labels = Labels::with_name(
+            "x",
+            [
+                ("job", "treecounter"),
+                ("instance", "app:8001"),
+                ("a", "1"),
+                ("b", "2"),
+            ],
+        );
+        scraper.scrape(
+            Ok("x{a=\"1\",b=\"2\"} 1\n"),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
+        scraper.scrape(
+            Ok("x{b=\"2\",a=\"1\"} 2\n"),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
+        assert_eq!(
+            values(&store, &labels),
+            [(0, "1".to_owned()), (10_000, "2".to_owned())]
+        );
     }
 
     #[test]

@@ -2,12 +2,10 @@
 //! `stdvar`, `quantile`, `topk`, `bottomk` and `count_values`, with `by`
 //! and `without`, step by step as Prometheus's `rangeEvalAgg`.
 
-use std::collections::HashMap;
-
 use crate::labels::Labels;
 use crate::promql::ast::{Aggregate, ExprKind};
 use crate::promql::catalog::AggregateOp;
-use crate::promql::eval::{EvalError, Evaluator, Grid, Result, StepCursor, Value};
+use crate::promql::eval::{EvalError, Evaluator, Grid, LabelIndex, Result, StepCursor, Value};
 use crate::promql::functions::unwrap_parens;
 use crate::promql::histogram::quantile;
 use crate::promql::range_functions::kahan_inc;
@@ -30,18 +28,12 @@ pub(crate) fn eval_aggregate(
     let input = ev.eval_vector(unwrap_parens(&aggregate.expr), grid)?;
 
     // Each input series' group, in order of first appearance.
-    let mut group_of: HashMap<Labels, usize> = HashMap::new();
-    let mut group_labels: Vec<Labels> = Vec::new();
+    let mut groups = LabelIndex::default();
     let series_group: Vec<usize> = input
         .iter()
         .map(|s| {
             let key = grouping_labels(&s.labels, &aggregate.grouping, aggregate.without);
-            let next = group_labels.len();
-            let group = *group_of.entry(key.clone()).or_insert(next);
-            if group == next {
-                group_labels.push(key);
-            }
-            group
+            groups.index(&key, Labels::clone)
         })
         .collect();
 
@@ -52,25 +44,25 @@ pub(crate) fn eval_aggregate(
             param.unwrap_or_default(),
             &input,
             &series_group,
-            group_labels.len(),
+            groups.len(),
             grid,
         ),
         op => {
-            let mut outputs: Vec<Vec<Sample>> = vec![Vec::new(); group_labels.len()];
-            let mut groups: Vec<Group> = vec![Group::default(); group_labels.len()];
+            let mut outputs: Vec<Vec<Sample>> = vec![Vec::new(); groups.len()];
+            let mut accumulators: Vec<Group> = vec![Group::default(); groups.len()];
             let mut cursor = StepCursor::new(&input);
             let mut present = Vec::new();
             for i in 0..grid.len() {
                 let t = grid.time(i);
                 cursor.at(t, &mut present);
-                for group in &mut groups {
+                for group in &mut accumulators {
                     group.seen = false;
                 }
                 for &(s, f) in &present {
-                    groups[series_group[s]].add(op, f);
+                    accumulators[series_group[s]].add(op, f);
                 }
                 let q = param.as_ref().map_or(f64::NAN, |p| p[i]);
-                for (group, output) in groups.iter_mut().zip(&mut outputs) {
+                for (group, output) in accumulators.iter_mut().zip(&mut outputs) {
                     if group.seen {
                         output.push(Sample {
                             t,
@@ -79,12 +71,7 @@ pub(crate) fn eval_aggregate(
                     }
                 }
             }
-            let series: Vec<Series> = group_labels
-                .into_iter()
-                .zip(outputs)
-                .filter(|(_, samples)| !samples.is_empty())
-                .map(|(labels, samples)| Series { labels, samples })
-                .collect();
+            let series = groups.into_series(outputs);
             ev.charge(series.iter().map(|s| s.samples.len()).sum())?;
             Ok(Value::Vector(series))
         }
@@ -393,8 +380,8 @@ fn count_values(ev: &mut Evaluator<'_>, aggregate: &Aggregate, grid: Grid) -> Re
         grouping.push(value_label.clone());
     }
     let input = ev.eval_vector(unwrap_parens(&aggregate.expr), grid)?;
-    let mut index_of: HashMap<Labels, usize> = HashMap::new();
-    let mut series: Vec<Series> = Vec::new();
+    let mut outputs = LabelIndex::default();
+    let mut points: Vec<Vec<Sample>> = Vec::new();
     let mut cursor = StepCursor::new(&input);
     let mut present = Vec::new();
     // Counts of this step, by output series, and which ones were touched.
@@ -408,13 +395,9 @@ fn count_values(ev: &mut Evaluator<'_>, aggregate: &Aggregate, grid: Grid) -> Re
             let mut builder = input[s].labels.to_builder();
             builder.set(value_label.clone(), format_plain(f));
             let labels = grouping_labels(&builder.build(), &grouping, aggregate.without);
-            let next = series.len();
-            let index = *index_of.entry(labels.clone()).or_insert(next);
-            if index == next {
-                series.push(Series {
-                    labels,
-                    samples: Vec::new(),
-                });
+            let index = outputs.index(&labels, Labels::clone);
+            if index == points.len() {
+                points.push(Vec::new());
                 counts.push(0.0);
             }
             if counts[index] == 0.0 {
@@ -423,13 +406,14 @@ fn count_values(ev: &mut Evaluator<'_>, aggregate: &Aggregate, grid: Grid) -> Re
             counts[index] += 1.0;
         }
         for &index in &touched {
-            series[index].samples.push(Sample {
+            points[index].push(Sample {
                 t,
                 f: counts[index],
             });
             counts[index] = 0.0;
         }
     }
+    let series = outputs.into_series(points);
     ev.charge(series.iter().map(|s| s.samples.len()).sum())?;
     Ok(Value::Vector(series))
 }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use crate::labels::{Labels, METRIC_NAME};
 use crate::promql::ast::{Binary, BinaryOp, Cardinality, VectorMatching};
 use crate::promql::eval::{
-    merge_same_labels, EvalError, Evaluator, Grid, Result, StepCursor, Value,
+    merge_same_labels, EvalError, Evaluator, Grid, LabelIndex, Result, StepCursor, Value,
 };
 use crate::storage::{Sample, Series};
 
@@ -173,31 +173,26 @@ fn signatures(
 /// Collects result series: one per distinct label set, points appended in
 /// step order.
 struct Output {
-    index_of: HashMap<Labels, usize>,
-    series: Vec<Series>,
+    index: LabelIndex,
+    points: Vec<Vec<Sample>>,
     written_at: Vec<usize>,
 }
 
 impl Output {
     fn new() -> Self {
         Output {
-            index_of: HashMap::new(),
-            series: Vec::new(),
+            index: LabelIndex::default(),
+            points: Vec::new(),
             written_at: Vec::new(),
         }
     }
 
     fn index(&mut self, labels: &Labels) -> usize {
-        if let Some(&i) = self.index_of.get(labels) {
-            return i;
+        let i = self.index.index(labels, Labels::clone);
+        if i == self.points.len() {
+            self.points.push(Vec::new());
+            self.written_at.push(usize::MAX);
         }
-        let i = self.series.len();
-        self.index_of.insert(labels.clone(), i);
-        self.series.push(Series {
-            labels: labels.clone(),
-            samples: Vec::new(),
-        });
-        self.written_at.push(usize::MAX);
         i
     }
 
@@ -208,15 +203,12 @@ impl Output {
             return Err(EvalError::same_labelset());
         }
         self.written_at[index] = step;
-        self.series[index].samples.push(sample);
+        self.points[index].push(sample);
         Ok(())
     }
 
     fn finish(self) -> Vec<Series> {
-        self.series
-            .into_iter()
-            .filter(|s| !s.samples.is_empty())
-            .collect()
+        self.index.into_series(self.points)
     }
 }
 
@@ -248,9 +240,9 @@ fn set_operation(
         let mut push = |out: usize, f: f64| {
             // Same labels on both sides of `or` are one series; the left
             // one wins, so a clash cannot happen here.
-            let series = &mut output.series[out];
-            if series.samples.last().is_none_or(|p| p.t != t) {
-                series.samples.push(Sample { t, f });
+            let points = &mut output.points[out];
+            if points.last().is_none_or(|p| p.t != t) {
+                points.push(Sample { t, f });
             }
         };
         match op {

@@ -485,6 +485,46 @@ pub(crate) fn check_unique_labels(series: &[Series]) -> Result<()> {
     Ok(())
 }
 
+/// Label sets numbered in order of first appearance: the order Prometheus's
+/// groups (aggregations, histograms, `count_values`) and binary results
+/// take in an instant query.
+#[derive(Debug, Default)]
+pub(crate) struct LabelIndex {
+    index_of: std::collections::HashMap<Labels, usize>,
+    /// What each number stands for.
+    pub labels: Vec<Labels>,
+}
+
+impl LabelIndex {
+    /// The number of `key`; a new key gets the next number and stands for
+    /// `stands_for(&key)`.
+    pub fn index(&mut self, key: &Labels, stands_for: impl FnOnce(&Labels) -> Labels) -> usize {
+        if let Some(&i) = self.index_of.get(key) {
+            return i;
+        }
+        let i = self.labels.len();
+        self.labels.push(stands_for(key));
+        self.index_of.insert(key.clone(), i);
+        i
+    }
+
+    /// How many there are.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Each numbered label set with its points, leaving out those without
+    /// any.
+    pub fn into_series(self, points: Vec<Vec<Sample>>) -> Vec<Series> {
+        self.labels
+            .into_iter()
+            .zip(points)
+            .filter(|(_, samples)| !samples.is_empty())
+            .map(|(labels, samples)| Series { labels, samples })
+            .collect()
+    }
+}
+
 /// Walks several series' points step by step: at each step, which series
 /// have a point and its value. `inputs` are in the order they are visited.
 pub(crate) struct StepCursor<'a> {

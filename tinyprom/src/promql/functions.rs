@@ -3,13 +3,12 @@
 //! the range-vector functions is in `range_functions`, the quantiles in
 //! `histogram`.
 
-use std::collections::HashMap;
-
 use crate::labels::{compile_anchored, Labels, MatchOp, METRIC_NAME};
 use crate::promql::ast::{Call, Expr, ExprKind, VectorSelector};
 use crate::promql::catalog::Function;
 use crate::promql::eval::{
-    check_unique_labels, merge_same_labels, EvalError, Evaluator, Grid, Result, StepCursor, Value,
+    check_unique_labels, merge_same_labels, EvalError, Evaluator, Grid, LabelIndex, Result,
+    StepCursor, Value,
 };
 use crate::promql::histogram::{bucket_fraction, bucket_quantile, Bucket};
 use crate::promql::range_functions::{self, Window};
@@ -287,7 +286,7 @@ fn math_function(func: Function) -> Option<fn(f64) -> f64> {
 fn elementwise(
     series: Vec<Series>,
     grid: Grid,
-    mut map: impl FnMut(usize, f64) -> Option<f64>,
+    map: &mut dyn FnMut(usize, f64) -> Option<f64>,
 ) -> Result<Value> {
     let mapped = series
         .into_iter()
@@ -523,25 +522,21 @@ fn histogram_function(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Result
     )?;
 
     // Group the bucket series once; series without a valid `le` are left out.
-    let mut group_of: HashMap<Labels, usize> = HashMap::new();
-    let mut group_labels: Vec<Labels> = Vec::new();
+    let mut groups = LabelIndex::default();
     let mut members: Vec<Option<(usize, f64)>> = Vec::with_capacity(input.len());
     for s in &input {
         let upper_bound = s.labels.get("le").and_then(parse_go_float);
         members.push(upper_bound.map(|bound| {
             let mut builder = s.labels.to_builder();
             builder.del("le");
-            let signature = builder.build();
-            let next = group_labels.len();
-            let group = *group_of.entry(signature.clone()).or_insert(next);
-            if group == next {
-                group_labels.push(signature.without_metric_name());
-            }
-            (group, bound)
+            (
+                groups.index(&builder.build(), Labels::without_metric_name),
+                bound,
+            )
         }));
     }
-    let mut outputs: Vec<Vec<Sample>> = vec![Vec::new(); group_labels.len()];
-    let mut buckets: Vec<Vec<Bucket>> = vec![Vec::new(); group_labels.len()];
+    let mut outputs: Vec<Vec<Sample>> = vec![Vec::new(); groups.len()];
+    let mut buckets: Vec<Vec<Bucket>> = vec![Vec::new(); groups.len()];
     let mut cursor = StepCursor::new(&input);
     let mut present = Vec::new();
     for (i, &first) in scalars[0].iter().enumerate() {
@@ -568,12 +563,7 @@ fn histogram_function(ev: &mut Evaluator<'_>, call: &Call, grid: Grid) -> Result
             outputs[group].push(Sample { t, f });
         }
     }
-    let series: Vec<Series> = group_labels
-        .into_iter()
-        .zip(outputs)
-        .filter(|(_, samples)| !samples.is_empty())
-        .map(|(labels, samples)| Series { labels, samples })
-        .collect();
+    let series = groups.into_series(outputs);
     ev.charge(series.iter().map(|s| s.samples.len()).sum())?;
     Ok(Value::Vector(merge_same_labels(series)?))
 }

@@ -1153,7 +1153,7 @@ impl<'a> Parser<'a> {
                         expr.span,
                         format!(
                             "timestamp out of bounds for @ modifier: {}",
-                            go_format_f(seconds)
+                            crate::promql::value::format_go_percent_f(seconds)
                         ),
                     ));
                 }
@@ -1278,17 +1278,6 @@ fn seconds_to_ms(seconds: f64) -> i64 {
 fn duration_out_of_range(seconds: f64) -> bool {
     let limit = 9_223_372_036_854_775_808.0 / 1e9;
     !(-limit..=limit).contains(&seconds)
-}
-
-/// Go's `%f`: six decimals, `+Inf`, `-Inf`, `NaN`.
-fn go_format_f(value: f64) -> String {
-    if value.is_nan() {
-        "NaN".to_owned()
-    } else if value.is_infinite() {
-        if value > 0.0 { "+Inf" } else { "-Inf" }.to_owned()
-    } else {
-        format!("{value:.6}")
-    }
 }
 
 /// A number literal's value, as Prometheus computes it: Go's

@@ -5,6 +5,7 @@
 use crate::promql::catalog::Function;
 use crate::promql::eval::{EvalError, Result};
 use crate::promql::histogram::quantile;
+use crate::promql::value::format_go_percent_f;
 use crate::storage::Sample;
 
 /// One window of one series, and what the function needs to know about it.
@@ -343,15 +344,4 @@ fn double_exponential_smoothing(samples: &[Sample], sf: f64, tf: f64) -> Result<
         s1 = x + y;
     }
     Ok(Some(s1))
-}
-
-/// Go's `%f`: six decimals, `NaN`, `+Inf`, `-Inf`.
-pub(crate) fn format_go_percent_f(f: f64) -> String {
-    if f.is_nan() {
-        "NaN".to_owned()
-    } else if f.is_infinite() {
-        if f > 0.0 { "+Inf" } else { "-Inf" }.to_owned()
-    } else {
-        format!("{f:.6}")
-    }
 }

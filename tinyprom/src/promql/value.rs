@@ -240,6 +240,17 @@ pub fn format_go_float(f: f64) -> String {
     }
 }
 
+/// Go's `%f`: six decimals, `NaN`, `+Inf`, `-Inf`.
+pub fn format_go_percent_f(f: f64) -> String {
+    if f.is_nan() {
+        "NaN".to_owned()
+    } else if f.is_infinite() {
+        if f > 0.0 { "+Inf" } else { "-Inf" }.to_owned()
+    } else {
+        format!("{f:.6}")
+    }
+}
+
 /// A series of points, as range queries return them.
 pub fn points(series: &Series) -> impl Iterator<Item = (i64, f64)> + '_ {
     series.samples.iter().map(|&Sample { t, f }| (t, f))
