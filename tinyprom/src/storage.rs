@@ -218,6 +218,50 @@ impl SeriesStore {
             .filter(move |series| matchers.iter().all(|m| m.matches_labels(&series.labels)))
     }
 
+    /// Every metric name, sorted.
+    pub fn metric_names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .series
+            .iter()
+            .filter_map(|s| s.labels.metric_name())
+            .collect();
+        sort_and_dedup(&mut names);
+        names
+    }
+
+    /// The label names (the metric name aside) of the series of `metric`,
+    /// or of every series, sorted.
+    pub fn label_names<'a>(&'a self, metric: Option<&str>) -> Vec<&'a str> {
+        let mut names: Vec<&str> = self
+            .series_of(metric)
+            .flat_map(|s| s.labels.iter())
+            .map(|label| label.name.as_str())
+            .filter(|name| *name != crate::labels::METRIC_NAME)
+            .collect();
+        sort_and_dedup(&mut names);
+        names
+    }
+
+    /// The values of label `label` in the series of `metric`, or of every
+    /// series, sorted.
+    pub fn label_values<'a>(&'a self, metric: Option<&str>, label: &str) -> Vec<&'a str> {
+        let mut values: Vec<&str> = self
+            .series_of(metric)
+            .filter_map(|s| s.labels.get(label))
+            .collect();
+        sort_and_dedup(&mut values);
+        values
+    }
+
+    fn series_of<'a, 'm>(&'a self, metric: Option<&'m str>) -> impl Iterator<Item = &'a Series> + 'm
+    where
+        'a: 'm,
+    {
+        self.series
+            .iter()
+            .filter(move |s| metric.is_none_or(|name| s.labels.metric_name() == Some(name)))
+    }
+
     /// The oldest and newest sample timestamps in the store.
     pub fn time_range(&self) -> Option<(i64, i64)> {
         let mut range: Option<(i64, i64)> = None;
@@ -231,6 +275,11 @@ impl SeriesStore {
         }
         range
     }
+}
+
+fn sort_and_dedup(items: &mut Vec<&str>) {
+    crate::sort::sort_by(items, |a, b| a.cmp(b));
+    items.dedup();
 }
 
 /// A duration in whole milliseconds, saturating.

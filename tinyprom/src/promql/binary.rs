@@ -144,7 +144,7 @@ fn vector_scalar(
 
 /// The labels two series are matched on: only the `on` labels, or all but
 /// the `ignoring` labels and the name.
-fn match_labels(labels: &Labels, matching: &VectorMatching) -> Labels {
+pub(crate) fn match_labels(labels: &Labels, matching: &VectorMatching) -> Labels {
     if matching.on {
         labels.keep(&matching.labels)
     } else {

@@ -14,16 +14,22 @@
 //!   for the operators and functions; [`value`] for what a query returns.
 //! - [`api`]: instant and range queries as Prometheus's HTTP API answers
 //!   them: parameter checks, error kinds and the JSON body.
+//! - [`highlight`] and [`complete`]: the editor's syntax classes and
+//!   autocompletion, from the same lexer; [`explain`]: a query's tree with
+//!   each node's own result, and the numbers behind `rate()`.
 
 mod aggregate;
 pub mod api;
 pub mod ast;
 mod binary;
 pub mod catalog;
+pub mod complete;
 pub mod duration;
 pub mod error;
 pub mod eval;
+pub mod explain;
 mod functions;
+pub mod highlight;
 mod histogram;
 pub mod lexer;
 pub mod parser;

@@ -106,14 +106,75 @@ pub(crate) fn apply(func: Function, window: &Window<'_>, scalars: &[f64]) -> Res
     })
 }
 
+/// How an edge of the window was extrapolated to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeRule {
+    /// The gap is under 1.1 average intervals: all the way to the edge.
+    Full,
+    /// A longer gap: the series probably starts or ends inside the window,
+    /// so only half an average interval.
+    HalfInterval,
+    /// A counter is never negative: only back to where it was zero.
+    ZeroPoint,
+}
+
+/// Every number `rate()`, `increase()` or `delta()` computes for one
+/// window, in Prometheus's order (`extrapolatedRate`): the explain view
+/// shows them, and the functions return `result`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Extrapolation {
+    /// The window's first and last samples.
+    pub first: Sample,
+    /// The last sample.
+    pub last: Sample,
+    /// How many samples the window holds.
+    pub count: usize,
+    /// For counters, each reset: the sample just before the drop (its
+    /// value is added back).
+    pub resets: Vec<Sample>,
+    /// `last - first` plus the values added back: what the samples show.
+    pub increase: f64,
+    /// Seconds between the first and last samples.
+    pub sampled_interval: f64,
+    /// `sampled_interval / (count - 1)`.
+    pub average_interval: f64,
+    /// Seconds from the window's start to the first sample.
+    pub gap_to_start: f64,
+    /// Seconds from the last sample to the window's end.
+    pub gap_to_end: f64,
+    /// Seconds added before the first sample, and why.
+    pub extend_start: f64,
+    /// The rule that decided `extend_start`.
+    pub start_rule: EdgeRule,
+    /// Seconds added after the last sample.
+    pub extend_end: f64,
+    /// The rule that decided `extend_end`.
+    pub end_rule: EdgeRule,
+    /// `(sampled + extend_start + extend_end) / sampled`, divided by the
+    /// range in seconds for `rate`.
+    pub factor: f64,
+    /// `increase × factor`: the function's value.
+    pub result: f64,
+}
+
 /// `rate`, `increase` and `delta`: Prometheus's `extrapolatedRate`.
 fn extrapolated_rate(window: &Window<'_>, is_counter: bool, is_rate: bool) -> Option<f64> {
+    extrapolate(window, is_counter, is_rate).map(|e| e.result)
+}
+
+/// The whole computation of `extrapolated_rate`; `None` under two samples.
+pub(crate) fn extrapolate(
+    window: &Window<'_>,
+    is_counter: bool,
+    is_rate: bool,
+) -> Option<Extrapolation> {
     let samples = window.samples;
     let (first, last) = match samples {
         [first, .., last] => (*first, *last),
         _ => return None,
     };
     let mut result = last.f - first.f;
+    let mut resets = Vec::new();
     if is_counter {
         // A counter reset: what was counted before the drop is part of the
         // increase. Added in order, as Prometheus adds them, so the sum
@@ -124,50 +185,73 @@ fn extrapolated_rate(window: &Window<'_>, is_counter: bool, is_rate: bool) -> Op
                 let first_reset = positions.partition_point(|&p| p < from);
                 for &p in positions[first_reset..].iter().take_while(|&&p| p + 1 < to) {
                     result += samples[p - from].f;
+                    resets.push(samples[p - from]);
                 }
             }
             None => {
                 for pair in samples.windows(2) {
                     if pair[1].f < pair[0].f {
                         result += pair[0].f;
+                        resets.push(pair[0]);
                     }
                 }
             }
         }
     }
     let seconds = |ms: i64| ms as f64 / 1000.0;
-    let mut duration_to_start = seconds(first.t - window.range_start);
-    let mut duration_to_end = seconds(window.range_end - last.t);
+    let gap_to_start = seconds(first.t - window.range_start);
+    let gap_to_end = seconds(window.range_end - last.t);
     let sampled_interval = seconds(last.t - first.t);
     let average_interval = sampled_interval / (samples.len() - 1) as f64;
     let threshold = average_interval * 1.1;
 
-    if duration_to_start >= threshold {
-        duration_to_start = average_interval / 2.0;
-    }
+    let (mut extend_start, mut start_rule) = if gap_to_start >= threshold {
+        (average_interval / 2.0, EdgeRule::HalfInterval)
+    } else {
+        (gap_to_start, EdgeRule::Full)
+    };
     if is_counter {
         // Counters are never negative: do not extrapolate back past the
         // point where the counter would have been zero.
-        let mut duration_to_zero = duration_to_start;
+        let mut duration_to_zero = extend_start;
         if result > 0.0 && first.f >= 0.0 {
             duration_to_zero = sampled_interval * (first.f / result);
         }
-        if duration_to_zero < duration_to_start {
-            duration_to_start = duration_to_zero;
+        if duration_to_zero < extend_start {
+            extend_start = duration_to_zero;
+            start_rule = EdgeRule::ZeroPoint;
         }
     }
-    if duration_to_end >= threshold {
-        duration_to_end = average_interval / 2.0;
-    }
+    let (extend_end, end_rule) = if gap_to_end >= threshold {
+        (average_interval / 2.0, EdgeRule::HalfInterval)
+    } else {
+        (gap_to_end, EdgeRule::Full)
+    };
     let mut factor = if sampled_interval != 0.0 {
-        (sampled_interval + duration_to_start + duration_to_end) / sampled_interval
+        (sampled_interval + extend_start + extend_end) / sampled_interval
     } else {
         1.0
     };
     if is_rate {
         factor /= seconds(window.range_ms);
     }
-    Some(result * factor)
+    Some(Extrapolation {
+        first,
+        last,
+        count: samples.len(),
+        resets,
+        increase: result,
+        sampled_interval,
+        average_interval,
+        gap_to_start,
+        gap_to_end,
+        extend_start,
+        start_rule,
+        extend_end,
+        end_rule,
+        factor,
+        result: result * factor,
+    })
 }
 
 /// `irate` and `idelta`: the last two samples.
