@@ -9,6 +9,8 @@
 //! - [`playground`]: [`playground::Playground`], the app, its registry, the
 //!   scraper, the series store and the visitors on one simulated clock;
 //!   what the graphs show comes from the PromQL engine.
+//! - [`share`]: the page's whole state in a link: the seed, the visitor's
+//!   actions (replayed by [`playground::Playground::replay`]) and the view.
 //! - [`traffic`]: background requests arriving as a Poisson process.
 //! - [`diff`] and [`chart`]: which exposition lines changed, and axis ticks
 //!   and labels for the graphs.
@@ -16,4 +18,5 @@
 pub mod chart;
 pub mod diff;
 pub mod playground;
+pub mod share;
 pub mod traffic;

@@ -114,6 +114,68 @@ pub struct Playground {
     stray_statuses: Vec<u16>,
     changes: u64,
     resets: u64,
+    /// Every action but `Advance`, when it happened: replaying it from the
+    /// same config gives the same playground (see [`Playground::replay`]).
+    log: Vec<LoggedAction>,
+    /// Whether actions were left out of `log` (it is bounded).
+    log_truncated: bool,
+}
+
+/// Everything a visitor can do to the simulation, as one type: the page
+/// sends these, tests drive them, and the share link records them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum PlaygroundAction {
+    /// Let simulated time pass: traffic arrives, scrapes happen.
+    Advance(Duration),
+    /// A visitor presses the button.
+    Visit,
+    /// Scrape at another interval from now on.
+    SetScrapeInterval(Duration),
+    /// Background requests per simulated second (0 stops them).
+    SetTrafficRate(f64),
+    /// The share of upstream calls that fail with a 503.
+    SetUpstreamErrorRate(f64),
+    /// The app process restarts: its counters start again from zero.
+    RestartApp,
+    /// Everything starts over; the settings stay.
+    Reset,
+}
+
+/// An action and the simulated time it happened at.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoggedAction {
+    /// When, on the simulated clock (which a reset sets back to zero).
+    pub at: Duration,
+    /// What.
+    pub action: PlaygroundAction,
+}
+
+/// The most actions the log keeps (a share link carries them all).
+pub const MAX_LOGGED_ACTIONS: usize = 2000;
+
+/// Why an action was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionError {
+    /// A setting out of range.
+    #[error(transparent)]
+    ScrapeInterval(#[from] ScrapeIntervalError),
+    /// A traffic rate out of range.
+    #[error(transparent)]
+    TrafficRate(#[from] TrafficRateError),
+    /// An error rate out of range.
+    #[error(transparent)]
+    Behaviour(#[from] BehaviourError),
+    /// A scrape failed while time passed.
+    #[error(transparent)]
+    Advance(#[from] AdvanceError),
+    /// A replayed action is dated before the clock.
+    #[error("a replayed action is dated {at:?}, before the clock ({now:?})")]
+    OutOfOrder {
+        /// The action's time.
+        at: Duration,
+        /// The clock.
+        now: Duration,
+    },
 }
 
 /// Why [`Playground::advance`] stopped early.
@@ -161,8 +223,77 @@ impl Playground {
             stray_statuses: Vec::new(),
             changes: 0,
             resets: 0,
+            log: Vec::new(),
+            log_truncated: false,
             config,
         }
+    }
+
+    /// Applies one action, recording it (all but `Advance`) in the log.
+    pub fn apply(&mut self, action: PlaygroundAction) -> Result<(), ActionError> {
+        let at = self.now;
+        match action {
+            PlaygroundAction::Advance(elapsed) => return Ok(self.advance(elapsed)?),
+            PlaygroundAction::Visit => {
+                self.visit();
+            }
+            PlaygroundAction::SetScrapeInterval(interval) => self.set_scrape_interval(interval)?,
+            PlaygroundAction::SetTrafficRate(rate) => self.set_traffic_rate(rate)?,
+            PlaygroundAction::SetUpstreamErrorRate(rate) => self.set_upstream_error_rate(rate)?,
+            PlaygroundAction::RestartApp => self.restart_app(),
+            PlaygroundAction::Reset => self.reset(),
+        }
+        if self.log.len() < MAX_LOGGED_ACTIONS {
+            self.log.push(LoggedAction { at, action });
+        } else {
+            self.log_truncated = true;
+        }
+        Ok(())
+    }
+
+    /// The actions applied so far (not the passing of time), in order.
+    pub fn log(&self) -> &[LoggedAction] {
+        &self.log
+    }
+
+    /// Whether the log holds every action (it keeps
+    /// [`MAX_LOGGED_ACTIONS`]).
+    pub fn log_is_complete(&self) -> bool {
+        !self.log_truncated
+    }
+
+    /// The playground `config` and `log` lead to, with the clock at `now`:
+    /// the same samples, visits and numbers as the one that logged it.
+    pub fn replay(
+        config: PlaygroundConfig,
+        log: &[LoggedAction],
+        now: Duration,
+    ) -> Result<Playground, ActionError> {
+        let mut playground = Playground::new(config);
+        for entry in log {
+            let elapsed = entry
+                .at
+                .checked_sub(playground.now)
+                .ok_or(ActionError::OutOfOrder {
+                    at: entry.at,
+                    now: playground.now,
+                })?;
+            playground.advance(elapsed)?;
+            playground.apply(entry.action)?;
+        }
+        let elapsed = now
+            .checked_sub(playground.now)
+            .ok_or(ActionError::OutOfOrder {
+                at: now,
+                now: playground.now,
+            })?;
+        playground.advance(elapsed)?;
+        Ok(playground)
+    }
+
+    /// The configuration it started from.
+    pub fn config(&self) -> &PlaygroundConfig {
+        &self.config
     }
 
     /// Starts over: new app, empty store, clock at zero. Settings (scrape
@@ -179,6 +310,8 @@ impl Playground {
             .ok();
         fresh.changes = self.changes + 1;
         fresh.resets = self.resets + 1;
+        fresh.log = std::mem::take(&mut self.log);
+        fresh.log_truncated = self.log_truncated;
         *self = fresh;
     }
 
