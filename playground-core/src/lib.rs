@@ -11,12 +11,18 @@
 //!   what the graphs show comes from the PromQL engine.
 //! - [`share`]: the page's whole state in a link: the seed, the visitor's
 //!   actions (replayed by [`playground::Playground::replay`]) and the view.
+//! - [`query`]: what the query panels show: tables, graph lines, stacking,
+//!   the editor's highlighting with the error underlined, the history.
+//! - [`markup`]: the display-only parts of the query panels as HTML text
+//!   (escaped), cheaper in the wasm than the same markup as components.
 //! - [`traffic`]: background requests arriving as a Poisson process.
 //! - [`diff`] and [`chart`]: which exposition lines changed, and axis ticks
 //!   and labels for the graphs.
 
 pub mod chart;
 pub mod diff;
+pub mod markup;
 pub mod playground;
+pub mod query;
 pub mod share;
 pub mod traffic;

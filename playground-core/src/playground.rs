@@ -169,7 +169,11 @@ pub enum ActionError {
     #[error(transparent)]
     Advance(#[from] AdvanceError),
     /// A replayed action is dated before the clock.
-    #[error("a replayed action is dated {at:?}, before the clock ({now:?})")]
+    #[error(
+        "a replayed action is dated {} ms, before the clock ({} ms)",
+        at.as_millis() as u64,
+        now.as_millis() as u64
+    )]
     OutOfOrder {
         /// The action's time.
         at: Duration,

@@ -17,7 +17,11 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use crate::playground::{LoggedAction, PlaygroundAction, MAX_LOGGED_ACTIONS};
+use tinyprom::labels::quoted;
+
+use crate::playground::{
+    ActionError, LoggedAction, Playground, PlaygroundAction, PlaygroundConfig, MAX_LOGGED_ACTIONS,
+};
 
 /// The longest simulated time a link may ask to replay.
 pub const MAX_REPLAY: Duration = Duration::from_secs(24 * 3600);
@@ -98,6 +102,22 @@ pub struct SharedState {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct ShareError(pub String);
+
+impl SharedState {
+    /// The configuration the shared playground started from.
+    pub fn config(&self, version: &str) -> PlaygroundConfig {
+        PlaygroundConfig {
+            start_unix_time: Duration::from_millis(self.start_unix_ms),
+            seed: self.seed,
+            version: version.to_owned(),
+        }
+    }
+
+    /// The shared playground, rebuilt by replaying its log.
+    pub fn replay(&self, version: &str) -> Result<Playground, ActionError> {
+        Playground::replay(self.config(version), &self.log, self.now)
+    }
+}
 
 fn fail<T>(message: impl Into<String>) -> Result<T, ShareError> {
     Err(ShareError(message.into()))
@@ -183,10 +203,10 @@ pub fn decode(fragment: &str) -> Result<SharedState, ShareError> {
     for pair in fragment.split('&') {
         let (key, value) = pair
             .split_once('=')
-            .ok_or_else(|| ShareError(format!("{pair:?} is not key=value")))?;
+            .ok_or_else(|| ShareError(format!("{} is not key=value", shown(pair))))?;
         match key {
             "v" if value == "1" => version = true,
-            "v" => return fail(format!("unknown link version {value:?}")),
+            "v" => return fail(format!("unknown link version {}", shown(value))),
             "seed" => {
                 state.seed = parse_base36(value, "seed")?;
                 seed = true;
@@ -206,7 +226,7 @@ pub fn decode(fragment: &str) -> Result<SharedState, ShareError> {
                 state.openmetrics = match value {
                     "om" => true,
                     "text" => false,
-                    _ => return fail(format!("unknown format {value:?}")),
+                    _ => return fail(format!("unknown format {}", shown(value))),
                 }
             }
             "q" => {
@@ -216,7 +236,7 @@ pub fn decode(fragment: &str) -> Result<SharedState, ShareError> {
                 state.panels.push(parse_panel(value)?);
             }
             "log" => state.log = parse_log(value)?,
-            _ => return fail(format!("unknown key {key:?}")),
+            _ => return fail(format!("unknown key {}", shown(key))),
         }
     }
     if !version {
@@ -238,9 +258,8 @@ fn parse_panel(value: &str) -> Result<PanelState, ShareError> {
         return fail("a query is longer than 4096 bytes");
     }
     let tab = match parts.next() {
-        Some(code) => {
-            Tab::from_code(code).ok_or_else(|| ShareError(format!("unknown tab {code:?}")))?
-        }
+        Some(code) => Tab::from_code(code)
+            .ok_or_else(|| ShareError(format!("unknown tab {}", shown(code))))?,
         None => Tab::Graph,
     };
     let stacked = match parts.next() {
@@ -274,7 +293,7 @@ fn parse_log(value: &str) -> Result<Vec<LoggedAction>, ShareError> {
         // The time in base 36 (lower case), then the kind (upper case).
         let split = entry
             .find(|c: char| c.is_ascii_uppercase())
-            .ok_or_else(|| ShareError(format!("action {entry:?} has no kind")))?;
+            .ok_or_else(|| ShareError(format!("action {} has no kind", shown(entry))))?;
         let (delta, rest) = entry.split_at(split);
         let delta = i128::from(parse_base36(delta, "action time")?);
         at += if negative { -delta } else { delta };
@@ -283,7 +302,7 @@ fn parse_log(value: &str) -> Result<Vec<LoggedAction>, ShareError> {
         let (code, argument) = rest.split_at(1);
         let argument_expected = matches!(code, "S" | "T" | "E");
         if argument_expected == argument.is_empty() {
-            return fail(format!("action {entry:?} is malformed"));
+            return fail(format!("action {} is malformed", shown(entry)));
         }
         let action = match code {
             "V" => PlaygroundAction::Visit,
@@ -301,7 +320,7 @@ fn parse_log(value: &str) -> Result<Vec<LoggedAction>, ShareError> {
                 argument,
                 "error rate",
             )?)),
-            _ => return fail(format!("unknown action {code:?}")),
+            _ => return fail(format!("unknown action {}", shown(code))),
         };
         log.push(LoggedAction {
             at: Duration::from_nanos(at_ns),
@@ -347,12 +366,22 @@ fn parse_base36(text: &str, what: &str) -> Result<u64, ShareError> {
     Ok(n)
 }
 
+/// Part of a link, quoted for a message, and cut short: a hostile link
+/// can be long.
+fn shown(text: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", quoted(&text[..cut])),
+        None => quoted(text),
+    }
+}
+
 fn parse_choice(text: &str, choices: &[u32], what: &str) -> Result<u32, ShareError> {
     choices
         .iter()
         .copied()
         .find(|c| c.to_string() == text)
-        .ok_or_else(|| ShareError(format!("unknown {what} {text:?}")))
+        .ok_or_else(|| ShareError(format!("unknown {what} {}", shown(text))))
 }
 
 fn parse_flag(text: &str, what: &str) -> Result<bool, ShareError> {
@@ -398,7 +427,6 @@ fn percent_decode(text: &str) -> Result<String, ShareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playground::{Playground, PlaygroundConfig};
     use treecounter::exposition::Format;
 
     fn state(log: Vec<LoggedAction>) -> SharedState {
@@ -542,10 +570,15 @@ mod tests {
         let shared = SharedState {
             log: live.log().to_vec(),
             now: live.now(),
+            seed: config.seed,
             ..state(Vec::new())
         };
         let decoded = decode(&encode(&shared)).unwrap();
-        let replayed = Playground::replay(config, &decoded.log, decoded.now).unwrap();
+        assert_eq!(
+            decoded.config("test").start_unix_time,
+            config.start_unix_time
+        );
+        let replayed = decoded.replay("test").unwrap();
         assert_eq!(replayed.now(), live.now());
         // The same samples (prometheus-client writes a family's series in
         // its hash map's order, which differs between two registries).

@@ -3,18 +3,24 @@
 
 use std::time::Duration;
 
-use playground_core::playground::{GraphSeries, Playground, PlaygroundConfig, Visit};
+use playground_core::playground::{
+    ActionError, Playground, PlaygroundAction, PlaygroundConfig, Visit, MAX_LOGGED_ACTIONS,
+};
+use playground_core::query::DEFAULT_QUERY;
+use playground_core::share::{self, PanelState, SharedState, MAX_PANELS};
 use tinyprom::scrape::MIN_SCRAPE_INTERVAL;
 use tinyprom::storage::duration_ms;
 use treecounter::exposition::Format;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::components::{
-    ExpositionView, GraphPanel, ResetButtons, ScrapeIntervalSelect, TimeControls, TrafficControls,
-    VisitButton, VisitLog,
+    choice_of, Choice, DataVersion, ExpositionView, PanelEvent, QueryPanel, ResetButtons,
+    ScrapeIntervalSelect, TimeControls, TrafficControls, VisitButton, VisitLog,
 };
 use crate::hooks::{use_playground, use_sim_clock, PlaygroundHandle};
-use crate::settings::{GraphView, Span, Speed, StartOptions, RATE_RANGE};
+use crate::settings::{Span, Speed, StartOptions};
 
 /// Requests per simulated second of the benchmark's generated history.
 const BENCHMARK_TRAFFIC_RATE: f64 = 5.0;
@@ -27,27 +33,128 @@ pub struct AppProps {
     /// Wall-clock time at start, ms since the Unix epoch: the simulated tree
     /// count starts from it.
     pub start_unix_ms: f64,
+    /// A share link's fragment (after the `#`), or empty.
+    #[prop_or_default]
+    pub link: AttrValue,
 }
+
+/// A query panel on the page: its state and a stable id (for keys).
+#[derive(Clone, Debug, PartialEq)]
+struct Panel {
+    id: u32,
+    state: PanelState,
+}
+
+/// How the page starts: from a share link, or fresh.
+struct Initial {
+    playground: Option<Playground>,
+    speed: Speed,
+    span: Span,
+    paused: bool,
+    format: Format,
+    panels: Vec<Panel>,
+    /// Why a link was not used, or what it left out.
+    note: Option<String>,
+}
+
+impl Initial {
+    fn new(props: &AppProps) -> Initial {
+        let mut note = None;
+        if !props.link.is_empty() {
+            match share::decode(&props.link) {
+                Ok(state) => match state.replay(VERSION) {
+                    Ok(playground) => return Initial::shared(playground, state),
+                    Err(error) => {
+                        note = Some(format!(
+                            "This link could not be replayed ({error}); the playground started afresh."
+                        ));
+                    }
+                },
+                Err(error) => {
+                    note = Some(format!(
+                        "This link could not be read: {error}. The playground started afresh."
+                    ));
+                }
+            }
+        }
+        Initial {
+            playground: Some(new_playground(props)),
+            speed: Speed::X10,
+            span: Span::Minutes5,
+            paused: props.start.paused,
+            format: Format::PrometheusText,
+            panels: vec![Panel {
+                id: 0,
+                state: PanelState {
+                    query: DEFAULT_QUERY.to_owned(),
+                    ..PanelState::default()
+                },
+            }],
+            note,
+        }
+    }
+
+    fn shared(playground: Playground, state: SharedState) -> Initial {
+        let panels: Vec<Panel> = state
+            .panels
+            .into_iter()
+            .zip(0..)
+            .map(|(state, id)| Panel { id, state })
+            .collect();
+        Initial {
+            playground: Some(playground),
+            speed: Speed::from_factor(state.speed).unwrap_or(Speed::X10),
+            span: Span::from_secs(state.span_s).unwrap_or(Span::Minutes5),
+            paused: state.paused,
+            format: if state.openmetrics {
+                Format::OpenMetrics
+            } else {
+                Format::PrometheusText
+            },
+            panels: if panels.is_empty() {
+                vec![Panel {
+                    id: 0,
+                    state: PanelState::default(),
+                }]
+            } else {
+                panels
+            },
+            note: None,
+        }
+    }
+}
+
+/// The version the simulated app reports (and replays links with).
+const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// The whole page.
 #[component]
 pub fn App(props: &AppProps) -> Html {
-    let playground = use_playground(|| new_playground(props));
-    let format = use_state(|| Format::PrometheusText);
-    let speed = use_state(|| Speed::X10);
-    let paused = use_state(|| props.start.paused);
-    let view = use_state(|| GraphView::Rate);
-    let span = use_state(|| Span::Minutes5);
+    let initial = use_mut_ref(|| Initial::new(props));
+    let playground = use_playground(|| {
+        initial
+            .borrow_mut()
+            .playground
+            .take()
+            .unwrap_or_else(|| new_playground(props))
+    });
+    let format = use_state(|| initial.borrow().format);
+    let speed = use_state(|| initial.borrow().speed);
+    let paused = use_state(|| initial.borrow().paused);
+    let span = use_state(|| initial.borrow().span);
+    let panels = use_state(|| initial.borrow().panels.clone());
+    let next_panel_id = use_mut_ref(|| initial.borrow().panels.len() as u32);
+    let note = use_state(|| initial.borrow().note.clone());
+    let share_link = use_state(|| None::<String>);
 
     use_sim_clock(speed.factor(), !*paused, {
         let playground = playground.clone();
-        Callback::from(move |elapsed: Duration| advance(&playground, elapsed))
+        Callback::from(move |elapsed: Duration| {
+            dispatch(&playground, PlaygroundAction::Advance(elapsed))
+        })
     });
 
-    let Some(snapshot) = Snapshot::read(&playground) else {
-        return html! {};
-    };
-
+    let snapshot = Snapshot::read(&playground);
     let exposition = use_memo((snapshot.changes, *format), {
         let playground = playground.clone();
         move |&(_, format)| exposition_text(&playground, format)
@@ -62,50 +169,147 @@ pub fn App(props: &AppProps) -> Html {
         }
     });
     let step_ms = duration_ms(span.step());
-    // Evaluate on multiples of the step, so the graph only changes when a
+    // Graphs evaluate on multiples of the step, so they only change when a
     // new point is due, or a scrape came in.
     let end_ms = snapshot.now_ms - snapshot.now_ms.rem_euclid(step_ms);
-    let graph = use_memo((*view, *span, snapshot.scrapes, snapshot.resets, end_ms), {
-        let playground = playground.clone();
-        move |&(view, span, ..)| graph_series(&playground, view, span)
-    });
-
-    let on_visit = {
-        let playground = playground.clone();
-        Callback::from(move |()| {
-            playground.update(|p| {
-                p.visit();
-            })
-        })
+    let version = DataVersion {
+        scrapes: snapshot.scrapes,
+        resets: snapshot.resets,
     };
-    let on_format = setter(&format);
-    let on_speed = setter(&speed);
-    let on_pause = setter(&paused);
-    let on_view = setter(&view);
-    let on_span = setter(&span);
+
+    let action = |action: fn(()) -> PlaygroundAction| {
+        let playground = playground.clone();
+        Callback::from(move |()| dispatch(&playground, action(())))
+    };
+    let on_visit = action(|()| PlaygroundAction::Visit);
+    let on_restart = action(|()| PlaygroundAction::RestartApp);
+    let on_reset = action(|()| PlaygroundAction::Reset);
     let on_step = {
         let playground = playground.clone();
         Callback::from(move |()| {
             let interval = playground.read().map(|p| p.scrape_interval());
             if let Some(interval) = interval {
-                advance(&playground, interval);
+                dispatch(&playground, PlaygroundAction::Advance(interval));
             }
         })
     };
-    let on_scrape_interval = change(&playground, |p, interval: Duration| {
-        p.set_scrape_interval(interval).is_ok()
+    let on_scrape_interval = {
+        let playground = playground.clone();
+        Callback::from(move |interval| {
+            dispatch(&playground, PlaygroundAction::SetScrapeInterval(interval))
+        })
+    };
+    let on_traffic_rate = {
+        let playground = playground.clone();
+        Callback::from(move |rate| dispatch(&playground, PlaygroundAction::SetTrafficRate(rate)))
+    };
+    let on_error_rate = {
+        let playground = playground.clone();
+        Callback::from(move |rate| {
+            dispatch(&playground, PlaygroundAction::SetUpstreamErrorRate(rate))
+        })
+    };
+    let on_format = setter(&format);
+    let on_speed = setter(&speed);
+    let on_pause = setter(&paused);
+    let on_span = setter(&span);
+
+    let on_panel = {
+        let panels = panels.clone();
+        Callback::from(move |event: PanelEvent| {
+            let mut list = (*panels).clone();
+            match event {
+                PanelEvent::Change(id, state) => {
+                    if let Some(panel) = list.iter_mut().find(|p| p.id == id) {
+                        panel.state = state;
+                    }
+                }
+                PanelEvent::Remove(id) => {
+                    if list.len() > 1 {
+                        list.retain(|p| p.id != id);
+                    }
+                }
+                PanelEvent::Move(id, by) => {
+                    if let Some(at) = list.iter().position(|p| p.id == id) {
+                        let to = at.saturating_add_signed(by).min(list.len() - 1);
+                        list.swap(at, to);
+                    }
+                }
+            }
+            panels.set(list);
+        })
+    };
+    let on_add = {
+        let panels = panels.clone();
+        let next_panel_id = next_panel_id.clone();
+        Callback::from(move |_: MouseEvent| {
+            if panels.len() >= MAX_PANELS {
+                return;
+            }
+            let mut list = (*panels).clone();
+            let id = *next_panel_id.borrow();
+            *next_panel_id.borrow_mut() = id + 1;
+            list.push(Panel {
+                id,
+                state: PanelState::default(),
+            });
+            panels.set(list);
+        })
+    };
+    let on_share = {
+        let playground = playground.clone();
+        let share_link = share_link.clone();
+        let note = note.clone();
+        let view = (*speed, *span, *paused, *format);
+        let panel_states: Vec<PanelState> = panels.iter().map(|p| p.state.clone()).collect();
+        Callback::from(move |_: MouseEvent| {
+            let Some(p) = playground.read() else {
+                return;
+            };
+            let (speed, span, paused, format) = view;
+            let state = SharedState {
+                seed: p.config().seed,
+                start_unix_ms: u64::try_from(p.config().start_unix_time.as_millis()).unwrap_or(0),
+                now: p.now(),
+                log: p.log().to_vec(),
+                speed: speed.factor() as u32,
+                span_s: span.duration().as_secs() as u32,
+                paused,
+                openmetrics: format == Format::OpenMetrics,
+                panels: panel_states.clone(),
+            };
+            if !p.log_is_complete() {
+                note.set(Some(format!(
+                    "The link holds the first {MAX_LOGGED_ACTIONS} things you did; what came after is not in it."
+                )));
+            }
+            let link = share::encode(&state);
+            share_link.set(Some(publish_link(&link)));
+        })
+    };
+
+    let panel_count = panels.len();
+    let panel_views = panels.iter().enumerate().map(|(index, panel)| {
+        html! {
+            <QueryPanel key={panel.id} id={panel.id} {index} count={panel_count} state={panel.state.clone()}
+                playground={playground.clone()} {version} now_ms={snapshot.now_ms} {end_ms} span={*span}
+                on_event={on_panel.clone()} />
+        }
     });
-    let on_traffic_rate = change(&playground, |p, rate: f64| p.set_traffic_rate(rate).is_ok());
-    let on_error_rate = change(&playground, |p, rate: f64| {
-        p.set_upstream_error_rate(rate).is_ok()
+    let (spans, span_index, on_span) = choice_of(&Span::ALL, *span, Span::label, &on_span);
+    let link_note = (*note).clone().map(|text| {
+        html! { <p class="link-note" role="alert" data-testid="link-note">{ text }</p> }
     });
-    let on_restart = change(&playground, |p, ()| {
-        p.restart_app();
-        true
-    });
-    let on_reset = change(&playground, |p, ()| {
-        p.reset();
-        true
+    let share_view = (*share_link).clone().map(|link| {
+        html! {
+            <label class="share-field">{ "Link to this page as it is now " }
+                <input type="text" readonly=true value={link} data-testid="share-link"
+                    onfocus={Callback::from(|event: FocusEvent| {
+                        let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+                        input.select();
+                    })} />
+            </label>
+        }
     });
 
     html! {
@@ -150,11 +354,19 @@ pub fn App(props: &AppProps) -> Html {
 
                 <div class="column">
                 <section class="panel panel-graph" aria-labelledby="graph-heading">
-                    <h2 id="graph-heading"><span class="step-no">{ "3" }</span>{ "What Prometheus sees" }</h2>
-                    <GraphPanel series={graph} view={*view} span={*span}
-                        start_ms={end_ms - duration_ms(span.duration())} {end_ms}
-                        gap_ms={gap_ms(*view, step_ms, snapshot.scrape_interval)}
-                        {on_view} {on_span} />
+                    <h2 id="graph-heading"><span class="step-no">{ "3" }</span>{ "Query what Prometheus scraped" }</h2>
+                    <p class="help">
+                        { "PromQL over the simulated Prometheus, evaluated in your browser by the same engine the promql command runs. Graph over the span, table now, or explain how the number comes about." }
+                    </p>
+                    <div class="toolbar">
+                        <Choice legend="Graphs show the last" name="graph-span" options={spans} selected={span_index} on_change={on_span} />
+                        <button type="button" class="button" data-testid="share" onclick={on_share}>{ "Copy link" }</button>
+                    </div>
+                    { for share_view }
+                    { for link_note }
+                    { for panel_views }
+                    <button type="button" class="button add-panel" data-testid="add-query" onclick={on_add}
+                        disabled={panel_count >= MAX_PANELS}>{ "Add query" }</button>
                 </section>
 
                 <section class="panel panel-exposition" aria-labelledby="exposition-heading">
@@ -164,13 +376,14 @@ pub fn App(props: &AppProps) -> Html {
                 </div>
             </main>
             <footer class="footer">
-                { "Counters, histogram and exposition by prometheus-client; scraping and rate() by the treecounter crate, tested against hand-computed Prometheus results." }
+                { "Counters, histogram and exposition by prometheus-client; scraping and PromQL by the tinyprom crate, checked against a real Prometheus." }
             </footer>
         </>
     }
 }
 
 /// What one render needs to know about the playground, read once.
+#[derive(Default)]
 struct Snapshot {
     now_ms: i64,
     changes: u64,
@@ -182,9 +395,13 @@ struct Snapshot {
 }
 
 impl Snapshot {
-    fn read(playground: &PlaygroundHandle) -> Option<Self> {
-        let p = playground.read()?;
-        Some(Snapshot {
+    /// The playground's state; defaults in the instant it is being changed
+    /// (which a single-threaded page never sees).
+    fn read(playground: &PlaygroundHandle) -> Self {
+        let Some(p) = playground.read() else {
+            return Snapshot::default();
+        };
+        Snapshot {
             now_ms: duration_ms(p.now()),
             changes: p.changes(),
             scrapes: p.store().changes(),
@@ -193,7 +410,7 @@ impl Snapshot {
             scrape_interval: p.scrape_interval(),
             traffic_rate: p.traffic_rate(),
             error_rate: p.behaviour().upstream_error_rate(),
-        })
+        }
     }
 }
 
@@ -219,14 +436,6 @@ fn new_playground(props: &AppProps) -> Playground {
     playground
 }
 
-fn advance(playground: &PlaygroundHandle, elapsed: Duration) {
-    playground.update(|p| {
-        if let Err(error) = p.advance(elapsed) {
-            gloo::console::error!(format!("scrape failed: {error}"));
-        }
-    });
-}
-
 fn exposition_text(playground: &PlaygroundHandle, format: Format) -> AttrValue {
     let text = playground.read().map(|p| p.exposition(format));
     match text {
@@ -236,43 +445,46 @@ fn exposition_text(playground: &PlaygroundHandle, format: Format) -> AttrValue {
     }
 }
 
-fn graph_series(playground: &PlaygroundHandle, view: GraphView, span: Span) -> Vec<GraphSeries> {
-    let series = playground.read().map(|p| match view {
-        GraphView::Rate => p.rate_graph(span.duration(), span.step(), RATE_RANGE),
-        GraphView::Counter => p.counter_graph(span.duration()),
-    });
-    series.unwrap_or_default()
-}
-
-/// Lines break across gaps: in the rate graph, a missing evaluation; in the
-/// raw counter, more than two missed scrapes.
-fn gap_ms(view: GraphView, step_ms: i64, scrape_interval: Duration) -> i64 {
-    match view {
-        GraphView::Rate => step_ms + step_ms / 2,
-        GraphView::Counter => duration_ms(scrape_interval) * 3,
-    }
-}
-
 /// A callback that stores what it is given into `state`.
 fn setter<T: 'static>(state: &UseStateHandle<T>) -> Callback<T> {
     let state = state.clone();
     Callback::from(move |value| state.set(value))
 }
 
-/// A callback that applies a change to the playground. The controls only
-/// offer valid values, so a refusal (`false`) means the DOM was tampered
-/// with: it is logged and changes nothing. (The error's text is not logged:
-/// printing its float would pull float formatting into the wasm.)
-fn change<T: 'static>(
-    playground: &PlaygroundHandle,
-    apply: impl Fn(&mut Playground, T) -> bool + 'static,
-) -> Callback<T> {
-    let playground = playground.clone();
-    Callback::from(move |value: T| {
-        playground.update(|p| {
-            if !apply(p, value) {
-                gloo::console::warn!("setting out of range, ignored");
-            }
-        })
-    })
+/// Applies `action` to the playground. The controls only offer valid
+/// values, so a refusal means the DOM was tampered with: it is logged and
+/// changes nothing. (The error's text is not logged: printing its float
+/// would pull float formatting into the wasm.)
+fn dispatch(playground: &PlaygroundHandle, action: PlaygroundAction) {
+    playground.update(|p| match p.apply(action) {
+        Ok(()) => {}
+        Err(ActionError::Advance(_)) => gloo::console::error!("scrape failed"),
+        Err(_) => gloo::console::warn!("setting out of range, ignored"),
+    });
+}
+
+/// Puts `fragment` in the address bar (without a new history entry) and
+/// on the clipboard where the page may write it; returns the whole link.
+fn publish_link(fragment: &str) -> String {
+    let window = gloo::utils::window();
+    let location = window.location();
+    let base = format!(
+        "{}{}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default()
+    );
+    let link = format!("{base}#{fragment}");
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&link));
+    }
+    // `navigator.clipboard` only exists on secure origins (https, localhost).
+    let navigator = window.navigator();
+    let has_clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard"))
+        .is_ok_and(|clipboard| !clipboard.is_undefined());
+    if has_clipboard {
+        let ignore = Closure::<dyn FnMut(JsValue)>::new(|_| {});
+        let _ = navigator.clipboard().write_text(&link).catch(&ignore);
+        ignore.forget();
+    }
+    link
 }

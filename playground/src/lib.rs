@@ -15,6 +15,7 @@
 //!   simulated time at the chosen speed.
 //! - [`components`]: one component per file; children report upwards through
 //!   `on_*` callbacks.
+//! - `storage`: the query history in `localStorage`.
 //! - [`settings`]: the choices the page offers (speeds, graph spans, …) and
 //!   the start options read from the URL.
 //! - `panic`: the panic hook that replaces a dead page with a message.
@@ -27,20 +28,22 @@ pub mod components;
 pub mod hooks;
 mod panic;
 pub mod settings;
+mod storage;
 
 use app::{App, AppProps};
 use settings::StartOptions;
+use yew::AttrValue;
 
 /// Mounts the playground into the page's `#app` element (or the body).
 pub fn run() {
     panic::install();
-    let search = gloo::utils::window()
-        .location()
-        .search()
-        .unwrap_or_default();
+    let location = gloo::utils::window().location();
+    let search = location.search().unwrap_or_default();
+    let hash = location.hash().unwrap_or_default();
     let props = AppProps {
         start: StartOptions::from_query(&search),
         start_unix_ms: js_sys::Date::now(),
+        link: AttrValue::from(hash.trim_start_matches('#').to_owned()),
     };
     match gloo::utils::document().get_element_by_id("app") {
         Some(root) => {

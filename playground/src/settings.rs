@@ -28,6 +28,13 @@ impl Speed {
         }
     }
 
+    /// The speed whose factor is `factor` (a share link's `speed`).
+    pub fn from_factor(factor: u32) -> Option<Speed> {
+        Speed::ALL
+            .into_iter()
+            .find(|speed| speed.factor() == f64::from(factor))
+    }
+
     /// The button text.
     pub fn label(self) -> &'static str {
         match self {
@@ -82,6 +89,13 @@ impl Span {
             Span::Minutes15 => 900,
             Span::Hour1 => 3600,
         })
+    }
+
+    /// The span of `seconds` (a share link's `span`).
+    pub fn from_secs(seconds: u32) -> Option<Span> {
+        Span::ALL
+            .into_iter()
+            .find(|span| span.duration().as_secs() == u64::from(seconds))
     }
 
     /// The button text.

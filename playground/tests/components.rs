@@ -51,6 +51,7 @@ async fn visits_show_up_in_the_exposition_and_the_log() {
             ..StartOptions::from_query("")
         },
         start_unix_ms: 1_800_000_000_000.0,
+        link: AttrValue::default(),
     };
     yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
@@ -94,6 +95,7 @@ async fn stepping_the_paused_clock_scrapes_and_draws_the_rate() {
             ..StartOptions::from_query("")
         },
         start_unix_ms: 0.0,
+        link: AttrValue::default(),
     };
     yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;

@@ -232,6 +232,15 @@ fn push_label_name(out: &mut String, name: &str) {
     }
 }
 
+/// `value` in double quotes with Go's escapes, as [`push_quoted`] writes
+/// it. (Messages use this rather than `{:?}`: Rust's debug escaping brings
+/// the Unicode tables into the wasm.)
+pub fn quoted(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    push_quoted(&mut out, value);
+    out
+}
+
 /// Appends `value` in double quotes with Go's escapes for `"`, `\` and
 /// control characters, as Prometheus prints label values.
 pub fn push_quoted(out: &mut String, value: &str) {
@@ -323,7 +332,7 @@ impl MatchOp {
 
 /// Why a matcher could not be built.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("invalid regular expression {pattern:?}: {message}")]
+#[error("invalid regular expression {}: {message}", quoted(pattern))]
 pub struct RegexError {
     /// The pattern as written.
     pub pattern: String,

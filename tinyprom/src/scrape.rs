@@ -36,7 +36,7 @@ pub const MAX_SCRAPE_INTERVAL: Duration = Duration::from_secs(300);
 
 /// Why a scrape interval was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("scrape interval must be between 1 s and 300 s, got {0:?}")]
+#[error("scrape interval must be between 1 s and 300 s, got {} ms", .0.as_millis() as u64)]
 pub struct ScrapeIntervalError(pub Duration);
 
 /// Why a scrape failed.

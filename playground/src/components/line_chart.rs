@@ -222,24 +222,34 @@ struct Scale {
     start_ms: i64,
     span_ms: f64,
     height: f64,
+    y_min: f64,
     y_max: f64,
     y_ticks: Vec<f64>,
 }
 
 impl Scale {
     fn new(props: &LineChartProps) -> Self {
-        let max = props
+        // The axis always includes zero, and goes below it for negative
+        // values.
+        let (min, max) = props
             .series
             .iter()
             .flat_map(|s| s.points.iter().map(|&(_, v)| v))
             .filter(|v| v.is_finite())
-            .fold(0.0_f64, f64::max);
-        let y_ticks = nice_ticks(0.0, if max > 0.0 { max } else { 1.0 }, 4);
-        let y_max = y_ticks.last().copied().filter(|&m| m > 0.0).unwrap_or(1.0);
+            .fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let max = if max > min { max } else { min + 1.0 };
+        let y_ticks = nice_ticks(min, max, 4);
+        let y_min = y_ticks.first().copied().unwrap_or(min).min(min);
+        let y_max = y_ticks
+            .last()
+            .copied()
+            .filter(|&m| m > y_min)
+            .unwrap_or(y_min + 1.0);
         Scale {
             start_ms: props.start_ms,
             span_ms: (props.end_ms - props.start_ms).max(1) as f64,
             height: props.height,
+            y_min,
             y_max,
             y_ticks,
         }
@@ -256,7 +266,7 @@ impl Scale {
 
     fn y(&self, value: f64) -> f64 {
         let value = if value.is_finite() { value } else { 0.0 };
-        let fraction = (value / self.y_max).clamp(0.0, 1.0);
+        let fraction = ((value - self.y_min) / (self.y_max - self.y_min)).clamp(0.0, 1.0);
         self.bottom() - fraction * (self.bottom() - MARGIN_TOP)
     }
 }
@@ -266,6 +276,11 @@ fn path(points: &[(i64, f64)], scale: &Scale, gap_ms: Option<i64>) -> String {
     let mut d = String::with_capacity(points.len() * 14);
     let mut previous: Option<i64> = None;
     for &(t, value) in points {
+        if !value.is_finite() {
+            // NaN and ±Inf are not drawn: the line breaks there.
+            previous = None;
+            continue;
+        }
         let jump = match (previous, gap_ms) {
             (None, _) => true,
             (Some(p), Some(gap)) => t - p > gap,

@@ -2,10 +2,12 @@
 //! and reports what the visitor did through `on_*` callbacks.
 
 mod choice;
+mod explain_view;
 mod exposition_view;
-mod graph_panel;
 mod legend;
 mod line_chart;
+mod query_editor;
+mod query_panel;
 mod reset_buttons;
 mod scrape_interval_select;
 mod time_controls;
@@ -14,10 +16,12 @@ mod visit_button;
 mod visit_log;
 
 pub use choice::{choice_of, Choice, ChoiceProps};
+pub use explain_view::{raw, ExplainView, ExplainViewProps};
 pub use exposition_view::{ExpositionView, ExpositionViewProps};
-pub use graph_panel::{GraphPanel, GraphPanelProps};
 pub use legend::{series_colour, Legend, LegendProps};
 pub use line_chart::{LineChart, LineChartProps};
+pub use query_editor::{QueryEditor, QueryEditorProps};
+pub use query_panel::{DataVersion, PanelEvent, QueryPanel, QueryPanelProps};
 pub use reset_buttons::{ResetButtons, ResetButtonsProps};
 pub use scrape_interval_select::{ScrapeIntervalSelect, ScrapeIntervalSelectProps};
 pub use time_controls::{TimeControls, TimeControlsProps};

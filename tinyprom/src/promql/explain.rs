@@ -3,7 +3,7 @@
 //! paired, and for `rate()` and its kin over one series, every number
 //! behind the result.
 
-use crate::labels::{Labels, MatchOp, METRIC_NAME};
+use crate::labels::{quoted, Labels, MatchOp, METRIC_NAME};
 use crate::promql::ast::{
     At, Binary, BinaryOp, Call, Cardinality, Expr, ExprKind, MatrixSelector, UnaryOp,
     VectorMatching, VectorSelector,
@@ -126,7 +126,7 @@ fn evaluate(store: &SeriesStore, expr: &Expr, t: i64) -> NodeResult {
 fn describe(expr: &Expr) -> String {
     match &expr.kind {
         ExprKind::Number(value) => format!("The number {}.", format_value(*value)),
-        ExprKind::String(text) => format!("The string {text:?}."),
+        ExprKind::String(text) => format!("The string {}.", quoted(text)),
         ExprKind::Selector(selector) => format!(
             "The latest sample, at most 5 minutes old, of each series {}{}.",
             selection(selector),
@@ -272,7 +272,7 @@ fn describe_binary(binary: &Binary) -> String {
     }
     let mut chars = sentence.chars();
     match chars.next() {
-        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        Some(first) => format!("{}{}.", first.to_ascii_uppercase(), chars.as_str()),
         None => sentence,
     }
 }

@@ -1,0 +1,590 @@
+//! The display-only parts of the query panels as HTML text: the editor's
+//! highlighted copy, the suggestion list, the result table, the explain
+//! tree and the drawing of a `rate()` window.
+//!
+//! The page puts these in as they are (yew's `Html::from_html_unchecked`):
+//! they have no event handlers of their own, and written as text they cost
+//! the wasm a fraction of what the same markup costs as yew components.
+//! Everything that comes from the query or the data goes through
+//! [`escape`], and the tests here check the markup on the host.
+
+use std::fmt::Write as _;
+
+use tinyprom::labels::{quoted, Labels};
+use tinyprom::promql::complete::{Suggestion, SuggestionKind};
+use tinyprom::promql::explain::{ExplainNode, NodeResult, WindowExplanation};
+use tinyprom::promql::value::format_value;
+use tinyprom::storage::Sample;
+
+use crate::chart::{format_fixed, format_value as axis_value, nice_ticks};
+use crate::query::{arithmetic, clock, Segment, Table};
+
+/// Appends `text` to `out` with `&`, `<`, `>`, `"` and `'` escaped: safe
+/// in element content and in quoted attribute values.
+pub fn escape(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `<tag class="class">text</tag>`, the text escaped.
+fn element(out: &mut String, tag: &str, class: &str, text: &str) {
+    let _ = write!(out, "<{tag} class=\"{class}\">");
+    escape(out, text);
+    let _ = write!(out, "</{tag}>");
+}
+
+/// `<code>text</code>`, escaped.
+fn code(out: &mut String, text: &str) {
+    out.push_str("<code>");
+    escape(out, text);
+    out.push_str("</code>");
+}
+
+/// The editor's highlighted copy of `query`: one span per segment, the
+/// ones under the error also in class `hl-err`.
+pub fn highlighted(query: &str, segments: &[Segment]) -> String {
+    let mut out = String::with_capacity(query.len() * 4);
+    for segment in segments {
+        let text = query.get(segment.start..segment.end).unwrap_or_default();
+        let class = if segment.error {
+            format!("{} hl-err", segment.class.css())
+        } else {
+            segment.class.css().to_owned()
+        };
+        element(&mut out, "span", &class, text);
+    }
+    out
+}
+
+/// The options of the suggestion list: ids `{id}-{index}`, the active one
+/// selected, each with its index in `data-index` (the list's one mouse
+/// handler reads it).
+pub fn suggestion_items(list: &[Suggestion], active: usize, id: &str) -> String {
+    let mut out = String::new();
+    for (i, suggestion) in list.iter().enumerate() {
+        let selected = i == active;
+        let _ = write!(
+            out,
+            "<li id=\"{id}-{i}\" role=\"option\" aria-selected=\"{selected}\" class=\"suggestion{}\" data-index=\"{i}\">",
+            if selected { " active" } else { "" },
+        );
+        element(
+            &mut out,
+            "span",
+            "suggestion-kind",
+            kind_label(suggestion.kind),
+        );
+        code(&mut out, &suggestion.label);
+        if !suggestion.detail.is_empty() {
+            element(&mut out, "span", "suggestion-detail", &suggestion.detail);
+        }
+        out.push_str("</li>");
+    }
+    out
+}
+
+fn kind_label(kind: SuggestionKind) -> &'static str {
+    match kind {
+        SuggestionKind::Metric => "metric",
+        SuggestionKind::Function => "function",
+        SuggestionKind::Aggregation => "aggregation",
+        SuggestionKind::Label => "label",
+        SuggestionKind::Value => "value",
+        SuggestionKind::Keyword => "keyword",
+    }
+}
+
+/// An instant query's result as a table (`data-testid="query-table"`, a
+/// `query-table-row` per series), under a line saying how many series at
+/// what time.
+pub fn table(table: &Table, at: &str) -> String {
+    let mut out = String::from("<div class=\"query-table-wrap\"><p class=\"result-summary\">");
+    let rows: Vec<(&str, &str)> = match table {
+        Table::Scalar(value) => {
+            let _ = write!(out, "A scalar at t = {at}");
+            vec![("scalar", value.as_str())]
+        }
+        Table::String(value) => {
+            let _ = write!(out, "A string at t = {at}");
+            vec![("string", value.as_str())]
+        }
+        Table::Series { rows, total } => {
+            let _ = write!(out, "{total} series at t = {at}");
+            if rows.len() < *total {
+                let _ = write!(out, ", the first {} shown", rows.len());
+            }
+            rows.iter()
+                .map(|row| (row.series.as_str(), row.value.as_str()))
+                .collect()
+        }
+    };
+    out.push_str("</p>");
+    if rows.is_empty() {
+        out.push_str("<p class=\"empty-result\">Empty query result.</p>");
+    }
+    out.push_str(
+        "<table class=\"query-table\" data-testid=\"query-table\"><thead><tr>\
+         <th scope=\"col\">Series</th><th scope=\"col\">Value</th></tr></thead><tbody>",
+    );
+    for (series, value) in rows {
+        out.push_str("<tr data-testid=\"query-table-row\"><td>");
+        code(&mut out, series);
+        out.push_str("</td>");
+        element(&mut out, "td", "value", value);
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+/// The explain tree (`data-testid="explain-tree"`): every node
+/// (`explain-node`) with its text, result, sentence, preview and, for a
+/// binary operation, how the sides matched.
+pub fn explain_tree(root: &ExplainNode) -> String {
+    let mut out = String::from("<ul class=\"explain-tree\" data-testid=\"explain-tree\">");
+    node(&mut out, root);
+    out.push_str("</ul>");
+    out
+}
+
+fn node(out: &mut String, node: &ExplainNode) {
+    out.push_str(
+        "<li class=\"explain-node\" data-testid=\"explain-node\"><div class=\"node-head\">",
+    );
+    element(out, "code", "node-text", &node.text);
+    let (summary, class) = match &node.result {
+        NodeResult::Scalar(f) => (format!("scalar {}", format_value(*f)), "node-result"),
+        NodeResult::String(s) => (format!("string {}", quoted(s)), "node-result"),
+        NodeResult::Vector { count, .. } => (format!("{count} series"), "node-result"),
+        NodeResult::Matrix { series, samples } => (
+            format!("{series} series, {samples} sample{}", plural(*samples)),
+            "node-result",
+        ),
+        NodeResult::Error(error) => (error.clone(), "node-result failed"),
+    };
+    element(out, "span", class, &summary);
+    out.push_str("</div>");
+    element(out, "p", "node-doc", &node.description);
+    if let NodeResult::Vector { count, preview } = &node.result {
+        if !preview.is_empty() {
+            out.push_str("<ul class=\"node-preview\">");
+            for (labels, value) in preview {
+                out.push_str("<li>");
+                code(out, &labels.to_string());
+                out.push(' ');
+                element(out, "strong", "value", value);
+                out.push_str("</li>");
+            }
+            let more = count.saturating_sub(preview.len());
+            if more > 0 {
+                let _ = write!(out, "<li class=\"more\">and {more} more</li>");
+            }
+            out.push_str("</ul>");
+        }
+    }
+    if let Some(m) = &node.matching {
+        out.push_str("<div class=\"node-matching\" data-testid=\"explain-matching\"><p>");
+        escape(
+            out,
+            &format!(
+                "Matched on {}: {} pair{}",
+                m.matched_on,
+                m.pair_count,
+                plural(m.pair_count)
+            ),
+        );
+        out.push_str("</p><ul>");
+        for (left, right) in &m.pairs {
+            out.push_str("<li>");
+            code(out, &left.to_string());
+            out.push_str(" ↔ ");
+            code(out, &right.to_string());
+            out.push_str("</li>");
+        }
+        out.push_str("</ul>");
+        unmatched(out, "right", &m.unmatched_left);
+        unmatched(out, "left", &m.unmatched_right);
+        out.push_str("</div>");
+    }
+    if !node.children.is_empty() {
+        out.push_str("<ul class=\"explain-children\">");
+        for child in &node.children {
+            self::node(out, child);
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</li>");
+}
+
+fn unmatched(out: &mut String, side: &str, labels: &[Labels]) {
+    if labels.is_empty() {
+        return;
+    }
+    let _ = write!(
+        out,
+        "<p>Left out, no partner on the {side}: {}</p><ul>",
+        labels.len()
+    );
+    for l in labels {
+        out.push_str("<li>");
+        code(out, &l.to_string());
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
+}
+
+fn plural(count: usize) -> &'static str {
+    if count == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+const WIDTH: f64 = 640.0;
+const HEIGHT: f64 = 210.0;
+const LEFT: f64 = 52.0;
+const RIGHT: f64 = 14.0;
+const TOP: f64 = 22.0;
+const BOTTOM: f64 = 34.0;
+
+/// One window taken apart: the drawing (`explain-window-chart`) and the
+/// arithmetic (`explain-arithmetic`), one step per item.
+pub fn window_details(window: &WindowExplanation) -> String {
+    let mut out = window_chart(window);
+    out.push_str("<ol class=\"arithmetic\" data-testid=\"explain-arithmetic\">");
+    for line in arithmetic(window) {
+        out.push_str("<li>");
+        escape(&mut out, &line);
+        out.push_str("</li>");
+    }
+    out.push_str("</ol>");
+    out
+}
+
+/// The window drawn in SVG: its range shaded, the samples before it in
+/// grey, the samples inside joined by a line, resets circled, and the
+/// extrapolation to the window's edges dashed.
+pub fn window_chart(window: &WindowExplanation) -> String {
+    let range_ms = (window.range_end - window.range_start).max(1);
+    let t0 = window
+        .before
+        .first()
+        .map_or(window.range_start, |s| s.t.min(window.range_start))
+        - range_ms / 20;
+    let t1 = window.range_end + range_ms / 20;
+    // Where the extrapolation reaches, in time and value.
+    let ends = window.extrapolation.as_ref().map(|e| {
+        let slope = if e.sampled_interval > 0.0 {
+            e.increase / e.sampled_interval
+        } else {
+            0.0
+        };
+        let start = Sample {
+            t: e.first.t - (e.extend_start * 1000.0) as i64,
+            f: e.first.f - slope * e.extend_start,
+        };
+        let end = Sample {
+            t: e.last.t + (e.extend_end * 1000.0) as i64,
+            f: e.last.f + slope * e.extend_end,
+        };
+        (start, end)
+    });
+    let (low, high) = window
+        .samples
+        .iter()
+        .chain(&window.before)
+        .chain(ends.iter().flat_map(|(a, b)| [a, b]))
+        .map(|s| s.f)
+        .filter(|f| f.is_finite())
+        .fold((0.0_f64, 0.0_f64), |(lo, hi), f| (lo.min(f), hi.max(f)));
+    let ticks = nice_ticks(low, if high > low { high } else { low + 1.0 }, 4);
+    let y_low = ticks.first().copied().unwrap_or(low).min(low);
+    let y_high = ticks
+        .last()
+        .copied()
+        .filter(|&h| h > y_low)
+        .unwrap_or(y_low + 1.0);
+    let x = |t: i64| n(LEFT + (t - t0) as f64 / (t1 - t0).max(1) as f64 * (WIDTH - LEFT - RIGHT));
+    let y = |f: f64| {
+        let f = if f.is_finite() { f } else { 0.0 };
+        n(HEIGHT - BOTTOM - (f - y_low) / (y_high - y_low) * (HEIGHT - TOP - BOTTOM))
+    };
+
+    let mut out = String::new();
+    let mut label = String::new();
+    escape(
+        &mut label,
+        &format!(
+            "{} of {}: {} samples in the window from {} to {}",
+            window.func.name(),
+            window.labels,
+            window.samples.len(),
+            clock(window.range_start),
+            clock(window.range_end),
+        ),
+    );
+    let (left, right) = (
+        LEFT + (window.range_start - t0) as f64 / (t1 - t0).max(1) as f64 * (WIDTH - LEFT - RIGHT),
+        LEFT + (window.range_end - t0) as f64 / (t1 - t0).max(1) as f64 * (WIDTH - LEFT - RIGHT),
+    );
+    let _ = write!(
+        out,
+        "<svg class=\"window-chart\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{label}\" \
+         data-testid=\"explain-window-chart\"><rect class=\"window-range\" x=\"{}\" y=\"{}\" \
+         width=\"{}\" height=\"{}\"/>",
+        n(WIDTH),
+        n(HEIGHT),
+        n(left),
+        n(TOP),
+        n(right - left),
+        n(HEIGHT - TOP - BOTTOM),
+    );
+    for &v in &ticks {
+        let _ = write!(
+            out,
+            "<line class=\"grid\" x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\"/>\
+             <text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
+            n(LEFT),
+            n(WIDTH - RIGHT),
+            n(LEFT - 6.0),
+            n(y_of(v, y_low, y_high) + 4.0),
+            axis_value(v),
+            y = y(v),
+        );
+    }
+    let base = n(HEIGHT - BOTTOM + 16.0);
+    let _ = write!(
+        out,
+        "<text class=\"edge\" x=\"{}\" y=\"{base}\" text-anchor=\"middle\">{}</text>\
+         <text class=\"edge\" x=\"{}\" y=\"{base}\" text-anchor=\"middle\">{}</text>\
+         <text class=\"edge\" x=\"{}\" y=\"{}\" text-anchor=\"middle\">window: start excluded, end included</text>",
+        n(left),
+        clock(window.range_start),
+        n(right),
+        clock(window.range_end),
+        n((left + right) / 2.0),
+        n(TOP - 8.0),
+    );
+    if let (Some((start, end)), Some(e)) = (ends, &window.extrapolation) {
+        let _ = write!(
+            out,
+            "<g class=\"extrapolated\"><line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/>\
+             <line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\"/></g>",
+            x(start.t),
+            y(start.f),
+            x(e.first.t),
+            y(e.first.f),
+            x(e.last.t),
+            y(e.last.f),
+            x(end.t),
+            y(end.f),
+        );
+    }
+    out.push_str("<polyline class=\"sample-line\" points=\"");
+    for s in &window.samples {
+        let _ = write!(out, "{},{} ", x(s.t), y(s.f));
+    }
+    out.push_str("\"/>");
+    for (samples, class) in [
+        (&window.before, "sample-before"),
+        (&window.samples, "sample"),
+    ] {
+        for s in samples {
+            let _ = write!(
+                out,
+                "<circle class=\"{class}\" cx=\"{}\" cy=\"{}\" r=\"3.5\"><title>{} at {}</title></circle>",
+                x(s.t),
+                y(s.f),
+                format_value(s.f),
+                clock(s.t),
+            );
+        }
+    }
+    for s in window.extrapolation.iter().flat_map(|e| &e.resets) {
+        let _ = write!(
+            out,
+            "<g class=\"reset\"><circle cx=\"{x}\" cy=\"{}\" r=\"6\"/>\
+             <text x=\"{x}\" y=\"{}\" text-anchor=\"middle\">reset</text></g>",
+            y(s.f),
+            n(y_of(s.f, y_low, y_high) - 10.0),
+            x = x(s.t),
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
+fn y_of(f: f64, low: f64, high: f64) -> f64 {
+    let f = if f.is_finite() { f } else { 0.0 };
+    HEIGHT - BOTTOM - (f - low) / (high - low) * (HEIGHT - TOP - BOTTOM)
+}
+
+/// A coordinate with one decimal.
+fn n(v: f64) -> String {
+    format_fixed(v, 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{segments, window_call, windows, TableRow};
+    use tinyprom::promql::explain::explain;
+    use tinyprom::promql::parse;
+    use tinyprom::storage::SeriesStore;
+
+    /// Checks that every tag opened is closed, in order (the markup is
+    /// well formed), and returns how many times `needle` occurs.
+    fn well_formed(html: &str) {
+        let mut stack: Vec<&str> = Vec::new();
+        let mut rest = html;
+        while let Some(open) = rest.find('<') {
+            let close = rest[open..].find('>').expect("unclosed tag") + open;
+            let tag = &rest[open + 1..close];
+            rest = &rest[close + 1..];
+            if let Some(name) = tag.strip_prefix('/') {
+                assert_eq!(stack.pop(), Some(name), "in {html}");
+            } else if !tag.ends_with('/') {
+                let name = tag.split(' ').next().expect("a name");
+                stack.push(name);
+            }
+        }
+        assert!(stack.is_empty(), "unclosed {stack:?} in {html}");
+        assert!(!rest.contains('>'), "stray > in {html}");
+    }
+
+    fn store() -> SeriesStore {
+        let mut store = SeriesStore::new();
+        for (i, f) in [5.0, 6.0, 7.0, 1.0, 2.0].into_iter().enumerate() {
+            for code in ["200", "<script>"] {
+                let labels = Labels::with_name("c", [("code", code)]);
+                store
+                    .append(&labels, 1_000 + i as i64 * 10_000, f)
+                    .expect("append");
+            }
+        }
+        store
+    }
+
+    #[test]
+    fn escaping_covers_markup_and_quotes() {
+        let mut out = String::new();
+        escape(&mut out, "<a href=\"x\" title='y'>&amp;</a>");
+        assert_eq!(
+            out,
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn the_highlighted_copy_is_the_query_escaped_in_spans() {
+        let query = "c{code=\"<b>\"} > 1 +";
+        let error = parse(query).expect_err("incomplete").span;
+        let html = highlighted(query, &segments(query, Some(error)));
+        well_formed(&html);
+        assert!(
+            html.contains("<span class=\"hl-metric\">c</span>"),
+            "{html}"
+        );
+        assert!(html.contains("&quot;&lt;b&gt;&quot;"), "{html}");
+        assert!(html.contains("hl-err"), "{html}");
+        assert!(!html.contains("<b>"));
+    }
+
+    #[test]
+    fn suggestions_carry_their_index_and_the_active_one_is_selected() {
+        let list = tinyprom::promql::complete::suggestions("ra", 2, &store(), 3);
+        assert!(!list.is_empty());
+        let html = suggestion_items(&list, 1, "q0-suggestions");
+        well_formed(&html);
+        assert!(html.contains("id=\"q0-suggestions-0\""), "{html}");
+        assert!(html.contains("data-index=\"1\""));
+        assert_eq!(html.matches("aria-selected=\"true\"").count(), 1);
+        assert!(
+            html.contains("class=\"suggestion active\" data-index=\"1\""),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn a_table_has_a_row_per_series_and_says_when_it_is_cut() {
+        let rows = vec![
+            TableRow {
+                series: "c{code=\"<script>\"}".into(),
+                value: "1".into(),
+            },
+            TableRow {
+                series: "c{code=\"200\"}".into(),
+                value: "NaN".into(),
+            },
+        ];
+        let html = table(&Table::Series { rows, total: 3 }, "1:00");
+        well_formed(&html);
+        assert_eq!(html.matches("data-testid=\"query-table-row\"").count(), 2);
+        assert!(
+            html.contains("3 series at t = 1:00, the first 2 shown"),
+            "{html}"
+        );
+        assert!(html.contains("&lt;script&gt;"));
+        let html = table(&Table::Scalar("0.5".into()), "1:00");
+        well_formed(&html);
+        assert!(
+            html.contains("<td><code>scalar</code></td><td class=\"value\">0.5</td>"),
+            "{html}"
+        );
+        let html = table(
+            &Table::Series {
+                rows: Vec::new(),
+                total: 0,
+            },
+            "0:00",
+        );
+        assert!(html.contains("Empty query result."));
+    }
+
+    #[test]
+    fn the_explain_tree_nests_every_node() {
+        let store = store();
+        let expr = parse("sum(rate(c[1m])) / on() group_left count(c)").expect("parses");
+        let html = explain_tree(&explain(&store, &expr, 45_000));
+        well_formed(&html);
+        // The division, sum, rate, c[1m], count, c.
+        assert_eq!(
+            html.matches("data-testid=\"explain-node\"").count(),
+            6,
+            "{html}"
+        );
+        assert!(html.contains("data-testid=\"explain-matching\""));
+        assert!(
+            html.contains("&lt;script&gt;"),
+            "labels are escaped: {html}"
+        );
+    }
+
+    #[test]
+    fn a_window_is_drawn_with_its_samples_reset_and_extrapolation() {
+        let store = store();
+        let expr = parse("increase(c{code=\"200\"}[1m])").expect("parses");
+        let call = window_call(&expr).expect("a window call");
+        let windows = windows(&store, call, 50_000);
+        let html = window_details(&windows[0]);
+        well_formed(&html);
+        assert_eq!(
+            html.matches("<circle class=\"sample\"").count(),
+            5,
+            "{html}"
+        );
+        assert_eq!(html.matches("class=\"reset\"").count(), 1);
+        assert!(html.contains("class=\"extrapolated\""));
+        assert!(!html.contains("NaN") && !html.contains("inf"), "{html}");
+        assert!(html.contains("data-testid=\"explain-arithmetic\""));
+    }
+}

@@ -1,0 +1,71 @@
+use std::rc::Rc;
+
+use playground_core::markup::{explain_tree, window_details};
+use playground_core::query::Explained;
+use yew::prelude::*;
+
+/// Props of [`ExplainView`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct ExplainViewProps {
+    /// The query taken apart.
+    pub data: Rc<Explained>,
+}
+
+/// A query taken apart: every sub-expression with what it does and its own
+/// result, which series a binary operator paired, and for a `rate()` (or
+/// `increase`, `delta`, `irate`, `idelta`) over one chosen series, the
+/// samples behind the number drawn on a time axis with the arithmetic.
+/// The markup comes from [`playground_core::markup`]; only the series
+/// choice is interactive.
+#[component]
+pub fn ExplainView(props: &ExplainViewProps) -> Html {
+    let chosen = use_state(|| 0usize);
+    let data = &props.data;
+    let index = (*chosen).min(data.windows.len().saturating_sub(1));
+    let tree = use_memo(data.clone(), |data| raw(explain_tree(&data.tree)));
+    let details = use_memo((data.clone(), index), |(data, index)| {
+        data.windows.get(*index).map(|w| raw(window_details(w)))
+    });
+    let on_series = {
+        let chosen = chosen.clone();
+        Callback::from(move |event: Event| {
+            let select: web_sys::HtmlSelectElement = event.target_unchecked_into();
+            if let Ok(i) = select.value().parse::<usize>() {
+                chosen.set(i);
+            }
+        })
+    };
+    let window = (*details).clone().map(|details| {
+        let options = data.windows.iter().enumerate().map(|(i, w)| {
+            html! { <option value={i.to_string()} selected={i == index}>{ w.labels.to_string() }</option> }
+        });
+        html! {
+            <section class="window-explain" data-testid="explain-window" aria-label="The samples behind the number">
+                <h4>{ "The samples behind " }<code>{ data.window_query.clone() }</code></h4>
+                <label class="series-pick">{ "Series " }
+                    <select onchange={on_series}>{ for options }</select>
+                </label>
+                { details }
+            </section>
+        }
+    });
+    let none = (data.windows.is_empty() && !data.window_query.is_empty()).then(|| {
+        html! {
+            <p class="empty-result">
+                <code>{ data.window_query.clone() }</code>{ " reads no series with samples in its window yet." }
+            </p>
+        }
+    });
+    html! {
+        <div class="explain">
+            { (*tree).clone() }
+            { for window }
+            { for none }
+        </div>
+    }
+}
+
+/// Markup from [`playground_core::markup`], which escapes all it is given.
+pub fn raw(html: String) -> Html {
+    Html::from_html_unchecked(AttrValue::from(html))
+}
