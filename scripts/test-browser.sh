@@ -19,4 +19,6 @@ step "component tests: cargo test -p playground --target wasm32-unknown-unknown"
 
 step "end-to-end: node --test playground/e2e/"
 cargo build --release -p app-server --locked
+# The host side of the query tests: replays the page's share links.
+cargo build --release -p playground-core --example link_table --locked
 node --test playground/e2e/

@@ -253,6 +253,17 @@ pub fn byte_to_utf16(text: &str, byte: usize) -> u32 {
     text[..byte].chars().map(|c| c.len_utf16() as u32).sum()
 }
 
+/// Whether `suggestion` continues what was typed before `cursor` (its
+/// label starts with the typed word, ignoring case), rather than merely
+/// containing it: Enter takes such a suggestion without the visitor
+/// choosing it, and otherwise runs the query.
+pub fn continues_typed(query: &str, cursor: usize, suggestion: &Suggestion) -> bool {
+    let cursor = floor_char_boundary(query, cursor);
+    let start = floor_char_boundary(query, suggestion.replace_start.min(cursor));
+    let typed = query[start..cursor].to_ascii_lowercase();
+    suggestion.label.to_ascii_lowercase().starts_with(&typed)
+}
+
 /// `query` with `suggestion` accepted at `cursor`, and where the cursor
 /// goes: after the inserted text.
 pub fn accept(query: &str, cursor: usize, suggestion: &Suggestion) -> (String, usize) {
@@ -751,6 +762,20 @@ mod tests {
         );
         assert_eq!(utf16_to_byte(text, 99), text.len());
         assert_eq!(byte_to_utf16(text, 3), 1, "inside a character: before it");
+    }
+
+    #[test]
+    fn a_suggestion_continues_the_typed_word_only_from_its_start() {
+        let suggestion = |label: &str, replace_start| Suggestion {
+            insert: format!("{label}("),
+            label: label.to_owned(),
+            detail: String::new(),
+            kind: SuggestionKind::Function,
+            replace_start,
+        };
+        assert!(continues_typed("sum(RA", 6, &suggestion("rate", 4)));
+        assert!(!continues_typed("up", 2, &suggestion("group", 0)));
+        assert!(continues_typed("x", 1, &suggestion("rate", 9)), "a stale start is clamped");
     }
 
     #[test]

@@ -362,8 +362,7 @@ pub fn App(props: &AppProps) -> Html {
                         <Choice legend="Graphs show the last" name="graph-span" options={spans} selected={span_index} on_change={on_span} />
                         <button type="button" class="button" data-testid="share" onclick={on_share}>{ "Copy link" }</button>
                     </div>
-                    { for share_view }
-                    { for link_note }
+                    <div class="share-slot">{ for share_view }{ for link_note }</div>
                     { for panel_views }
                     <button type="button" class="button add-panel" data-testid="add-query" onclick={on_add}
                         disabled={panel_count >= MAX_PANELS}>{ "Add query" }</button>

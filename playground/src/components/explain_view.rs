@@ -59,8 +59,7 @@ pub fn ExplainView(props: &ExplainViewProps) -> Html {
     html! {
         <div class="explain">
             { (*tree).clone() }
-            { for window }
-            { for none }
+            <div class="explain-window-slot">{ for window }{ for none }</div>
         </div>
     }
 }

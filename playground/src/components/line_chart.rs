@@ -168,10 +168,12 @@ pub fn LineChart(props: &LineChartProps) -> Html {
                 <line class="axis" x1={fmt(MARGIN_LEFT)} x2={fmt(MARGIN_LEFT)}
                     y1={fmt(MARGIN_TOP)} y2={fmt(scale.bottom())} />
                 <g class="lines">{ for lines }</g>
-                { for cursor }
-                { for empty }
+                // Optional parts sit in containers that are always there: yew
+                // matches an unkeyed list from its end, so a child appearing
+                // last would make it rebuild (and unfocus) its siblings.
+                <g class="overlay">{ for cursor }{ for empty }</g>
             </svg>
-            { for readout }
+            <div class="readout-slot">{ for readout }</div>
         </div>
     }
 }

@@ -1,7 +1,9 @@
 use std::rc::Rc;
 
 use playground_core::markup::{highlighted, suggestion_items};
-use playground_core::query::{accept, byte_to_utf16, segments, utf16_to_byte, History};
+use playground_core::query::{
+    accept, byte_to_utf16, continues_typed, segments, utf16_to_byte, History,
+};
 use tinyprom::promql::complete::{suggestions, Suggestion, SuggestionKind};
 use tinyprom::promql::parse;
 use web_sys::HtmlTextAreaElement;
@@ -34,6 +36,9 @@ pub struct QueryEditorProps {
 struct Suggestions {
     list: Rc<Vec<Suggestion>>,
     active: usize,
+    /// Whether the visitor moved through the list (then Enter takes the
+    /// active entry even if it does not continue the typed word).
+    navigated: bool,
 }
 
 /// A PromQL editor: the text highlighted as it is typed, the parse error
@@ -86,6 +91,7 @@ pub fn QueryEditor(props: &QueryEditorProps) -> Html {
             open.set(Suggestions {
                 list: Rc::new(if show { list } else { Vec::new() }),
                 active: 0,
+                navigated: false,
             });
         }
     });
@@ -154,12 +160,16 @@ pub fn QueryEditor(props: &QueryEditorProps) -> Html {
                         open.set(Suggestions {
                             list: open.list.clone(),
                             active: (open.active + step) % listed,
+                            navigated: true,
                         });
                         return;
                     }
                     "Enter" | "Tab" => {
-                        let chosen = open.list.get(open.active).cloned();
-                        if chosen.is_some_and(|s| accept_at(&s)) {
+                        let cursor = cursor_byte(&area, &value);
+                        let chosen = open.list.get(open.active).filter(|s| {
+                            key == "Tab" || open.navigated || continues_typed(&value, cursor, s)
+                        });
+                        if chosen.is_some_and(|s| accept_at(s)) {
                             event.prevent_default();
                             return;
                         }
@@ -267,9 +277,11 @@ pub fn QueryEditor(props: &QueryEditorProps) -> Html {
             </div>
             <ul id={list_id.clone()} class="suggestions" role="listbox" aria-label="Suggestions" hidden={!expanded}
                 data-testid="query-suggestions" {onmousedown}>
-                { (*items).clone() }
+                if expanded { { (*items).clone() } }
             </ul>
-            { for message }
+            // Always there, so the error appearing does not rebuild the
+            // editor (yew matches unkeyed children from the end).
+            <div class="editor-messages">{ for message }</div>
         </div>
     }
 }

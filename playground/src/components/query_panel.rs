@@ -242,11 +242,10 @@ pub fn QueryPanel(props: &QueryPanelProps) -> Html {
             <div class="examples"><span class="examples-label">{ "Examples:" }</span>{ for examples }</div>
             <div class="toolbar">
                 <Choice legend="View" name={format!("tab-{id}")} options={tabs} selected={tab} on_change={on_tab} />
-                if state.tab == Tab::Graph {
-                    <label class="check">
-                        <input type="checkbox" checked={state.stacked} onchange={on_stacked} />{ " stacked" }
-                    </label>
-                }
+                // Hidden rather than left out: the radio group keeps its focus.
+                <label class="check" hidden={state.tab != Tab::Graph}>
+                    <input type="checkbox" checked={state.stacked} onchange={on_stacked} />{ " stacked" }
+                </label>
             </div>
             { body }
         </section>

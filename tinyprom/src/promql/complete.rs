@@ -157,10 +157,12 @@ pub fn suggestions(
     let lower = prefix.to_ascii_lowercase();
     let mut starts = Vec::new();
     let mut contains = Vec::new();
+    let mut complete = false;
     for (insert, label, detail, kind) in candidates {
         let name = label.to_ascii_lowercase();
         // The exact text already typed is not worth suggesting.
         if name == lower && kind != SuggestionKind::Value {
+            complete = true;
             continue;
         }
         let suggestion = Suggestion {
@@ -176,7 +178,11 @@ pub fn suggestions(
             contains.push(suggestion);
         }
     }
-    starts.extend(contains);
+    // A name typed in full (`up`) is not the start of another word that
+    // merely contains it (`group`).
+    if !complete {
+        starts.extend(contains);
+    }
     starts.truncate(limit);
     starts
 }
@@ -395,6 +401,10 @@ mod tests {
     use super::*;
     use crate::labels::Labels;
 
+    fn labels(list: &[Suggestion]) -> Vec<String> {
+        list.iter().map(|s| s.label.clone()).collect()
+    }
+
     fn store() -> SeriesStore {
         let mut store = SeriesStore::new();
         for (endpoint, status) in [
@@ -428,6 +438,17 @@ mod tests {
             .map(|s| s.label)
             .collect();
         assert_eq!(got, expect, "{query}");
+    }
+
+    #[test]
+    fn a_name_typed_in_full_is_not_followed_by_names_that_merely_contain_it() {
+        let store = store();
+        // "up" is a metric: "group" (which contains it) is not offered.
+        let offered = labels(&suggestions("up", 2, &store, 20));
+        assert!(!offered.iter().any(|l| l == "group"), "{offered:?}");
+        // Unfinished, the contained matches still come after the prefixes.
+        let offered = labels(&suggestions("rou", 3, &store, 20));
+        assert!(offered.iter().any(|l| l == "group"), "{offered:?}");
     }
 
     #[test]
