@@ -20,7 +20,9 @@ fn main() -> ExitCode {
         eprintln!("usage: link_table <link or fragment> <query>");
         return ExitCode::from(2);
     };
-    let fragment = fragment.split_once('#').map_or(fragment.as_str(), |(_, f)| f);
+    let fragment = fragment
+        .split_once('#')
+        .map_or(fragment.as_str(), |(_, f)| f);
     let state = match decode(fragment) {
         Ok(state) => state,
         Err(error) => {

@@ -775,7 +775,10 @@ mod tests {
         };
         assert!(continues_typed("sum(RA", 6, &suggestion("rate", 4)));
         assert!(!continues_typed("up", 2, &suggestion("group", 0)));
-        assert!(continues_typed("x", 1, &suggestion("rate", 9)), "a stale start is clamped");
+        assert!(
+            continues_typed("x", 1, &suggestion("rate", 9)),
+            "a stale start is clamped"
+        );
     }
 
     #[test]

@@ -14,7 +14,13 @@ use playground::components::{
     Choice, ChoiceProps, LineChart, LineChartProps, VisitLog, VisitLogProps,
 };
 use playground::settings::StartOptions;
-use playground_core::playground::{GraphSeries, Visit, VisitSource};
+use std::time::Duration;
+
+use playground_core::playground::{
+    GraphSeries, Playground, PlaygroundAction, PlaygroundConfig, Visit, VisitSource,
+};
+use playground_core::query::{table, Table};
+use playground_core::share::{self, PanelState, SharedState, Tab};
 use tinyprom::labels::Labels;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -263,4 +269,107 @@ fn start_options_come_from_the_query_and_never_fail() {
     assert!(junk.paused);
     assert_eq!(StartOptions::from_query("?history=99999").history, None);
     assert_eq!(StartOptions::from_query("?series=1000").series, 103);
+}
+
+/// A share link for `panels`, made on a playground that ran a minute of
+/// traffic after `Visit`.
+fn shared_link(panels: Vec<PanelState>) -> (String, Playground) {
+    let config = PlaygroundConfig {
+        start_unix_time: Duration::from_secs(1_800_000_000),
+        seed: 5,
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let mut playground = Playground::new(config.clone());
+    for action in [
+        PlaygroundAction::SetTrafficRate(3.0),
+        PlaygroundAction::Advance(Duration::from_millis(30_250)),
+        PlaygroundAction::Visit,
+        PlaygroundAction::Advance(Duration::from_secs(40)),
+    ] {
+        playground.apply(action).unwrap();
+    }
+    let link = share::encode(&SharedState {
+        seed: config.seed,
+        start_unix_ms: 1_800_000_000_000,
+        now: playground.now(),
+        log: playground.log().to_vec(),
+        speed: 60,
+        span_s: 900,
+        paused: true,
+        openmetrics: false,
+        panels,
+    });
+    (link, playground)
+}
+
+#[wasm_bindgen_test]
+async fn a_shared_link_restores_the_panels_and_the_numbers() {
+    let root = root();
+    let (link, host) = shared_link(vec![PanelState {
+        query: "sum by (endpoint) (requests_total)".to_owned(),
+        tab: Tab::Table,
+        stacked: false,
+    }]);
+    let props = AppProps {
+        start: StartOptions::from_query(""),
+        start_unix_ms: 0.0,
+        link: AttrValue::from(link),
+    };
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+
+    let input: web_sys::HtmlTextAreaElement =
+        query(&root, "[data-testid=query-input]").unchecked_into();
+    assert_eq!(input.value(), "sum by (endpoint) (requests_total)");
+    // The table the page shows is the one the host computes.
+    let now = tinyprom::storage::duration_ms(host.now());
+    let expected = match table(
+        &host
+            .query("sum by (endpoint) (requests_total)", now)
+            .unwrap(),
+    ) {
+        Table::Series { rows, .. } => rows,
+        other => panic!("not rows: {other:?}"),
+    };
+    let cells = root
+        .query_selector_all("[data-testid=query-table-row] td")
+        .unwrap();
+    let shown: Vec<String> = (0..cells.length())
+        .map(|i| cells.item(i).unwrap().text_content().unwrap())
+        .collect();
+    let wanted: Vec<String> = expected
+        .iter()
+        .flat_map(|row| [row.series.clone(), row.value.clone()])
+        .collect();
+    assert_eq!(shown, wanted);
+    assert_eq!(expected.len(), 2);
+    // The link asked for a paused clock at 15m span.
+    assert_eq!(
+        query(&root, "[data-testid=sim-clock]")
+            .text_content()
+            .unwrap(),
+        "1:10"
+    );
+    let hour: HtmlInputElement = query(&root, "#graph-span-1").unchecked_into();
+    assert!(hour.checked());
+}
+
+#[wasm_bindgen_test]
+async fn a_broken_link_starts_afresh_and_says_why() {
+    let root = root();
+    let (link, _) = shared_link(Vec::new());
+    let props = AppProps {
+        start: StartOptions::from_query(""),
+        start_unix_ms: 0.0,
+        link: AttrValue::from(link.replace("v=1", "v=9")),
+    };
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    let note = query(&root, "[data-testid=link-note]")
+        .text_content()
+        .unwrap();
+    assert!(note.contains("unknown link version \"9\""), "{note}");
+    let input: web_sys::HtmlTextAreaElement =
+        query(&root, "[data-testid=query-input]").unchecked_into();
+    assert_eq!(input.value(), "rate(requests_total[1m])");
 }
