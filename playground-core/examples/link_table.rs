@@ -8,6 +8,9 @@
 //! cargo run -p playground-core --example link_table -- '<fragment>' 'sum(rate(requests_total[1m]))'
 //! ```
 
+// A command-line tool: printing is its job.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
 
 use playground_core::query::{table, Table};
