@@ -12,7 +12,7 @@ use crate::promql::binary::match_labels;
 use crate::promql::catalog::Function;
 use crate::promql::duration::format_duration;
 use crate::promql::eval::{instant_query, QueryOptions};
-use crate::promql::range_functions::{extrapolate, Window};
+use crate::promql::range_functions::{extrapolate, instant_value, Window};
 pub use crate::promql::range_functions::{EdgeRule, Extrapolation};
 use crate::promql::value::{format_value, QueryValue};
 use crate::storage::{is_stale_marker, Sample, SeriesStore};
@@ -412,7 +412,7 @@ pub fn explain_window(
         resets: None,
     };
     let (extrapolation, instant) = match call.func {
-        Function::Irate | Function::Idelta => (None, instant_result(&samples, is_rate)),
+        Function::Irate | Function::Idelta => (None, instant_value(&samples, is_rate)),
         _ => (extrapolate(&window, is_counter, is_rate), None),
     };
     Some(WindowExplanation {
@@ -425,27 +425,6 @@ pub fn explain_window(
         extrapolation,
         instant,
     })
-}
-
-fn instant_result(samples: &[Sample], is_rate: bool) -> Option<f64> {
-    crate::promql::range_functions::apply(
-        if is_rate {
-            Function::Irate
-        } else {
-            Function::Idelta
-        },
-        &Window {
-            samples,
-            range_start: i64::MIN,
-            range_end: i64::MAX,
-            range_ms: 1,
-            eval_t: 0,
-            resets: None,
-        },
-        &[],
-    )
-    .ok()
-    .flatten()
 }
 
 #[cfg(test)]

@@ -255,7 +255,7 @@ pub(crate) fn extrapolate(
 }
 
 /// `irate` and `idelta`: the last two samples.
-fn instant_value(samples: &[Sample], is_rate: bool) -> Option<f64> {
+pub(crate) fn instant_value(samples: &[Sample], is_rate: bool) -> Option<f64> {
     let (previous, last) = match samples {
         [.., previous, last] => (*previous, *last),
         _ => return None,
