@@ -5,10 +5,29 @@ use playground_core::query::Explained;
 use yew::prelude::*;
 
 /// Props of [`ExplainView`].
-#[derive(Properties, PartialEq, Debug)]
+#[derive(Properties, Debug)]
 pub struct ExplainViewProps {
     /// The query taken apart.
     pub data: Rc<Explained>,
+}
+
+/// The same explanation is the same allocation (the panel computes one per
+/// query and time), so the pointer says whether it changed; comparing the
+/// trees would cost the wasm about a kilobyte.
+impl PartialEq for ExplainViewProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.data, &other.data)
+    }
+}
+
+/// An explanation as a memo key, compared by pointer like the props.
+#[derive(Clone)]
+struct Key(Rc<Explained>);
+
+impl PartialEq for Key {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 /// A query taken apart: every sub-expression with what it does and its own
@@ -22,8 +41,8 @@ pub fn ExplainView(props: &ExplainViewProps) -> Html {
     let chosen = use_state(|| 0usize);
     let data = &props.data;
     let index = (*chosen).min(data.windows.len().saturating_sub(1));
-    let tree = use_memo(data.clone(), |data| raw(explain_tree(&data.tree)));
-    let details = use_memo((data.clone(), index), |(data, index)| {
+    let tree = use_memo(Key(data.clone()), |Key(data)| raw(explain_tree(&data.tree)));
+    let details = use_memo((Key(data.clone()), index), |(Key(data), index)| {
         data.windows.get(*index).map(|w| raw(window_details(w)))
     });
     let on_series = {
