@@ -553,8 +553,9 @@ mod tests {
     #[test]
     fn the_explain_tree_nests_every_node() {
         let store = store();
-        let expr = parse("sum(rate(c[1m])) / on() group_left count(c)").expect("parses");
-        let html = explain_tree(&explain(&store, &expr, 45_000));
+        let query = "sum(rate(c[1m])) / on() group_left count(c)";
+        let expr = parse(query).expect("parses");
+        let html = explain_tree(&explain(&store, query, &expr, 45_000));
         well_formed(&html);
         // The division, sum, rate, c[1m], count, c.
         assert_eq!(

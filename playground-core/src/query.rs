@@ -402,8 +402,8 @@ pub fn explain_query(store: &SeriesStore, query: &str, t: i64) -> Result<Explain
     let expr = parse(query).map_err(|e| e.to_string())?;
     let call = window_call(&expr);
     Ok(Explained {
-        tree: explain(store, &expr, t),
-        window_query: call.map(ToString::to_string).unwrap_or_default(),
+        tree: explain(store, query, &expr, t),
+        window_query: call.map_or("", |call| call.span.of(query)).to_owned(),
         windows: call.map(|call| windows(store, call, t)).unwrap_or_default(),
     })
 }

@@ -154,6 +154,33 @@ fn check_round_trip(query: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Every node's span is its own text: parsed alone, it gives the same
+/// tree. (The explain view shows each sub-expression as its slice of the
+/// query.)
+fn check_spans(query: &str) -> Result<(), String> {
+    fn walk(query: &str, expr: &Expr) -> Result<(), String> {
+        let text = query
+            .get(expr.span.start..expr.span.end)
+            .ok_or_else(|| format!("{query:?}: span {:?} is not in the text", expr.span))?;
+        let alone =
+            parse(text).map_err(|e| format!("{query:?}: the node {text:?} fails alone: {e}"))?;
+        if normalized(&alone) != normalized(expr) {
+            return Err(format!(
+                "{query:?}: the node {text:?} parses differently alone:\n  {}\n  {}",
+                normalized(expr),
+                normalized(&alone)
+            ));
+        }
+        expr.children()
+            .into_iter()
+            .try_for_each(|child| walk(query, child))
+    }
+    match parse(query) {
+        Ok(expr) => walk(query, &expr),
+        Err(_) => Ok(()),
+    }
+}
+
 fn case_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/parser");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -196,6 +223,9 @@ fn parser_cases() {
             }
             if let Err(message) = check_round_trip(&case.query) {
                 let _ = writeln!(failures, "{}: round trip: {message}", path.display());
+            }
+            if let Err(message) = check_spans(&case.query) {
+                let _ = writeln!(failures, "{}: spans: {message}", path.display());
             }
             blessed.push_str(&case.line);
             blessed.push_str("\n  ");

@@ -20,6 +20,13 @@ impl Span {
         Span { start, end }
     }
 
+    /// This span's slice of `text` (empty if it is not one): a node's own
+    /// text in the query it was parsed from, which parses alone to the
+    /// same node (`tests/parser.rs` checks every case).
+    pub fn of(self, text: &str) -> &str {
+        text.get(self.start..self.end).unwrap_or_default()
+    }
+
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
         Span {

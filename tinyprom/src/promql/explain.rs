@@ -20,7 +20,7 @@ use crate::storage::{is_stale_marker, Sample, SeriesStore};
 /// One node of the explained tree.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExplainNode {
-    /// The sub-expression, printed as Prometheus prints it.
+    /// The sub-expression, as written in the query.
     pub text: String,
     /// What it does, in one sentence.
     pub description: String,
@@ -77,16 +77,18 @@ pub struct MatchSummary {
     pub unmatched_right: Vec<Labels>,
 }
 
-/// Explains `expr` evaluated at `t` (milliseconds).
-pub fn explain(store: &SeriesStore, expr: &Expr, t: i64) -> ExplainNode {
+/// Explains `expr`, parsed from `query`, evaluated at `t` (milliseconds).
+/// Each node shows its own slice of `query`: what the visitor wrote, and
+/// the printer stays out of the wasm page.
+pub fn explain(store: &SeriesStore, query: &str, expr: &Expr, t: i64) -> ExplainNode {
     let result = evaluate(store, expr, t);
     let children: Vec<ExplainNode> = match &expr.kind {
         // Parentheses explain nothing themselves: show what they hold.
-        ExprKind::Paren(inner) => return explain(store, inner, t),
+        ExprKind::Paren(inner) => return explain(store, query, inner, t),
         _ => expr
             .children()
             .into_iter()
-            .map(|child| explain(store, child, t))
+            .map(|child| explain(store, query, child, t))
             .collect(),
     };
     let matching = match &expr.kind {
@@ -94,7 +96,7 @@ pub fn explain(store: &SeriesStore, expr: &Expr, t: i64) -> ExplainNode {
         _ => None,
     };
     ExplainNode {
-        text: expr.to_string(),
+        text: expr.span.of(query).to_owned(),
         description: describe(expr),
         result,
         matching,
@@ -467,11 +469,8 @@ mod tests {
     #[test]
     fn the_tree_has_each_node_with_its_own_result() {
         let store = store();
-        let tree = explain(
-            &store,
-            &parse("sum(rate(requests_total[1m]))").unwrap(),
-            50_000,
-        );
+        let query = "sum(rate(requests_total[1m]))";
+        let tree = explain(&store, query, &parse(query).unwrap(), 50_000);
         let mut out = Vec::new();
         lines(&tree, 0, &mut out);
         assert_eq!(
@@ -496,13 +495,29 @@ mod tests {
     }
 
     #[test]
+    fn each_node_shows_its_text_as_written() {
+        let store = store();
+        let query = "sum(rate(requests_total[1m] offset 10s)) by (job) > (  1 )";
+        let tree = explain(&store, query, &parse(query).unwrap(), 50_000);
+        let mut out = Vec::new();
+        lines(&tree, 0, &mut out);
+        assert_eq!(
+            out,
+            [
+                "sum(rate(requests_total[1m] offset 10s)) by (job) > (  1 ) [0 series]",
+                "  sum(rate(requests_total[1m] offset 10s)) by (job) [2 series]",
+                "    rate(requests_total[1m] offset 10s) [2 series]",
+                "      requests_total[1m] offset 10s [2 series, 10 samples]",
+                "  1 [scalar 1]",
+            ]
+        );
+    }
+
+    #[test]
     fn binary_operations_say_which_series_paired() {
         let store = store();
-        let tree = explain(
-            &store,
-            &parse("requests_total / on (job) group_left limits").unwrap(),
-            50_000,
-        );
+        let query = "requests_total / on (job) group_left limits";
+        let tree = explain(&store, query, &parse(query).unwrap(), 50_000);
         let matching = tree.matching.expect("two vectors");
         assert_eq!(matching.matched_on, "on (job)");
         assert_eq!(matching.pair_count, 1);

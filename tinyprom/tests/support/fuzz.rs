@@ -3,6 +3,7 @@
 //! `examples/fuzz_parse.rs` (a long run in release mode). No dependency: a
 //! xorshift generator, seeded, so every run is reproducible.
 
+use tinyprom::promql::ast::Expr;
 use tinyprom::promql::parse;
 
 /// Marsaglia's xorshift64*: small, fast, good enough to pick fragments.
@@ -215,6 +216,26 @@ pub fn generate(rng: &mut XorShift) -> String {
 /// caller notices), an error inside the input, and for a query that
 /// parses, a printed form that parses again to the same text. Returns
 /// whether it parsed.
+/// Every node's span, parsed alone, prints as the node does (the explain
+/// view shows each sub-expression as its slice of the query).
+fn check_spans(input: &str, expr: &Expr) -> Result<(), String> {
+    let text = input
+        .get(expr.span.start..expr.span.end)
+        .ok_or_else(|| format!("{input:?}: span {:?} outside the text", expr.span))?;
+    let alone =
+        parse(text).map_err(|e| format!("{input:?}: the node {text:?} fails alone: {e}"))?;
+    if alone.to_string() != expr.to_string() {
+        return Err(format!(
+            "{input:?}: the node {text:?} prints as {:?} alone, {:?} in place",
+            alone.to_string(),
+            expr.to_string()
+        ));
+    }
+    expr.children()
+        .into_iter()
+        .try_for_each(|child| check_spans(input, child))
+}
+
 pub fn check(input: &str) -> Result<bool, String> {
     match parse(input) {
         Ok(expr) => {
@@ -227,6 +248,7 @@ pub fn check(input: &str) -> Result<bool, String> {
                     "{input:?} prints as {printed:?}, then as {reprinted:?}"
                 ));
             }
+            check_spans(input, &expr)?;
             Ok(true)
         }
         Err(error) => {
