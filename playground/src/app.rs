@@ -16,8 +16,9 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::components::{
-    choice_of, Choice, DataVersion, ExpositionView, PanelEvent, QueryPanel, ResetButtons,
-    ScrapeIntervalSelect, TimeControls, TrafficControls, VisitButton, VisitLog,
+    choice_of, reset_buttons, scrape_interval_select, time_controls, traffic_controls,
+    visit_button, Choice, DataVersion, ExpositionView, PanelEvent, QueryPanel, TimeControlsProps,
+    TrafficControlsProps, VisitLog,
 };
 use crate::hooks::{use_playground, use_sim_clock, PlaygroundHandle};
 use crate::settings::{Span, Speed, StartOptions};
@@ -335,20 +336,30 @@ pub fn App(props: &AppProps) -> Html {
                     <p class="help">
                         { "Each visit waits up to 1 s of artificial latency and asks the upstream for the count; 15 % of those calls fail with a simulated 503 (the page still answers 200)." }
                     </p>
-                    <VisitButton {on_visit} />
+                    { visit_button(&on_visit) }
                     <h3>{ "Last requests" }</h3>
                     <VisitLog visits={visits} />
                 </section>
 
                 <section class="panel panel-controls" aria-labelledby="sim-heading">
                     <h2 id="sim-heading"><span class="step-no">{ "2" }</span>{ "Run the simulation" }</h2>
-                    <TimeControls now={Duration::from_millis(snapshot.now_ms.unsigned_abs())} speed={*speed}
-                        paused={*paused} scrape_interval={snapshot.scrape_interval}
-                        {on_speed} {on_pause} {on_step} />
-                    <ScrapeIntervalSelect interval={snapshot.scrape_interval} on_change={on_scrape_interval} />
-                    <TrafficControls rate={snapshot.traffic_rate} error_rate={snapshot.error_rate}
-                        on_rate={on_traffic_rate} {on_error_rate} />
-                    <ResetButtons {on_restart} {on_reset} />
+                    { time_controls(&TimeControlsProps {
+                        now: Duration::from_millis(snapshot.now_ms.unsigned_abs()),
+                        speed: *speed,
+                        paused: *paused,
+                        scrape_interval: snapshot.scrape_interval,
+                        on_speed,
+                        on_pause,
+                        on_step,
+                    }) }
+                    { scrape_interval_select(snapshot.scrape_interval, &on_scrape_interval) }
+                    { traffic_controls(&TrafficControlsProps {
+                        rate: snapshot.traffic_rate,
+                        error_rate: snapshot.error_rate,
+                        on_rate: on_traffic_rate,
+                        on_error_rate,
+                    }) }
+                    { reset_buttons(&on_restart, &on_reset) }
                 </section>
                 </div>
 

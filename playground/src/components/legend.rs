@@ -1,5 +1,3 @@
-use std::rc::Rc;
-
 use yew::prelude::*;
 
 /// Colours of the series, in order; they repeat after ten. Chosen to stay
@@ -14,17 +12,11 @@ pub fn series_colour(index: usize) -> &'static str {
     PALETTE[index % PALETTE.len()]
 }
 
-/// Props of [`Legend`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct LegendProps {
-    /// The label text of each series, in colour order.
-    pub labels: Rc<Vec<String>>,
-}
-
-/// Which colour is which series.
-#[component]
-pub fn Legend(props: &LegendProps) -> Html {
-    let items = props.labels.iter().enumerate().map(|(i, label)| {
+/// Which colour is which series: `labels` is the label text of each
+/// series, in colour order. (A function without state, like
+/// [`visit_button`](super::visit_button).)
+pub fn legend(labels: &[String]) -> Html {
+    let items = labels.iter().enumerate().map(|(i, label)| {
         let style = format!("background:{}", series_colour(i));
         html! {
             <li><span class="swatch" {style} aria-hidden="true"></span><code>{ label.clone() }</code></li>

@@ -9,7 +9,7 @@ use playground_core::share::{PanelState, Tab};
 use tinyprom::storage::duration_ms;
 use yew::prelude::*;
 
-use crate::components::{choice_of, raw, Choice, ExplainView, Legend, LineChart, QueryEditor};
+use crate::components::{choice_of, legend, raw, Choice, ExplainView, LineChart, QueryEditor};
 use crate::hooks::PlaygroundHandle;
 use crate::settings::Span;
 use crate::storage;
@@ -268,12 +268,7 @@ fn graph_view(
     if let Err(error) = graph {
         return error_view(error);
     }
-    let labels = Rc::new(
-        lines
-            .iter()
-            .map(|s| s.labels.to_string())
-            .collect::<Vec<_>>(),
-    );
+    let labels: Vec<String> = lines.iter().map(|s| s.labels.to_string()).collect();
     let step_ms = duration_ms(props.span.step());
     let testid = if props.index == 0 {
         AttrValue::Static("rate-graph")
@@ -286,7 +281,7 @@ fn graph_view(
             <LineChart series={lines.clone()} start_ms={props.end_ms - duration_ms(props.span.duration())}
                 end_ms={props.end_ms} {title} {testid} gap_ms={Some(step_ms + step_ms / 2)}
                 empty_note="No data in this span yet" />
-            <Legend {labels} />
+            { legend(&labels) }
         </div>
     }
 }

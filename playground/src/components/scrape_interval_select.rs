@@ -5,20 +5,12 @@ use yew::prelude::*;
 
 use crate::settings::SCRAPE_INTERVALS;
 
-/// Props of [`ScrapeIntervalSelect`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct ScrapeIntervalSelectProps {
-    /// The current interval.
-    pub interval: Duration,
-    /// Called with the interval picked.
-    pub on_change: Callback<Duration>,
-}
-
-/// Picks how often the simulated Prometheus scrapes.
-#[component]
-pub fn ScrapeIntervalSelect(props: &ScrapeIntervalSelectProps) -> Html {
+/// Picks how often the simulated Prometheus scrapes: shows `interval`,
+/// calls `on_change` with the one picked. (A function without state, like
+/// [`visit_button`](super::visit_button).)
+pub fn scrape_interval_select(interval: Duration, on_change: &Callback<Duration>) -> Html {
     let onchange = {
-        let on_change = props.on_change.clone();
+        let on_change = on_change.clone();
         Callback::from(move |event: Event| {
             let Some(select) = event.target_dyn_into::<HtmlSelectElement>() else {
                 return;
@@ -28,7 +20,7 @@ pub fn ScrapeIntervalSelect(props: &ScrapeIntervalSelectProps) -> Html {
             }
         })
     };
-    let current = props.interval.as_secs();
+    let current = interval.as_secs();
     let options = SCRAPE_INTERVALS.iter().map(|&secs| {
         html! {
             <option value={secs.to_string()} selected={secs == current}>{ format!("{secs} s") }</option>

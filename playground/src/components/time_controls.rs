@@ -7,8 +7,8 @@ use yew::prelude::*;
 use crate::components::{choice_of, Choice};
 use crate::settings::Speed;
 
-/// Props of [`TimeControls`].
-#[derive(Properties, PartialEq, Debug)]
+/// What [`time_controls`] shows and whom it tells.
+#[derive(Debug)]
 pub struct TimeControlsProps {
     /// The simulated clock.
     pub now: Duration,
@@ -26,9 +26,9 @@ pub struct TimeControlsProps {
     pub on_step: Callback<()>,
 }
 
-/// The simulated clock, its speed, pause and single-step.
-#[component]
-pub fn TimeControls(props: &TimeControlsProps) -> Html {
+/// The simulated clock, its speed, pause and single-step. (A function
+/// without state, like [`visit_button`](super::visit_button).)
+pub fn time_controls(props: &TimeControlsProps) -> Html {
     let (speeds, speed, on_speed) =
         choice_of(&Speed::ALL, props.speed, Speed::label, &props.on_speed);
     let onpause = {

@@ -2,8 +2,8 @@ use playground_core::chart::format_value;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-/// Props of [`TrafficControls`].
-#[derive(Properties, PartialEq, Debug)]
+/// What [`traffic_controls`] shows and whom it tells.
+#[derive(Debug)]
 pub struct TrafficControlsProps {
     /// Mean requests per simulated second; 0 is off.
     pub rate: f64,
@@ -18,9 +18,9 @@ pub struct TrafficControlsProps {
 /// Highest rate the slider offers (the simulation accepts up to 100/s).
 const RATE_MAX: u32 = 20;
 
-/// Background traffic: request rate and upstream error rate.
-#[component]
-pub fn TrafficControls(props: &TrafficControlsProps) -> Html {
+/// Background traffic: request rate and upstream error rate. (A function
+/// without state, like [`visit_button`](super::visit_button).)
+pub fn traffic_controls(props: &TrafficControlsProps) -> Html {
     let on_rate = slider_callback(props.on_rate.clone(), 0.0, f64::from(RATE_MAX), 1.0);
     let on_error_rate = slider_callback(props.on_error_rate.clone(), 0.0, 100.0, 0.01);
     let rate_text = if props.rate > 0.0 {

@@ -1,16 +1,12 @@
 use yew::prelude::*;
 
-/// Props of [`VisitButton`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct VisitButtonProps {
-    /// Called once per press.
-    pub on_visit: Callback<()>,
-}
-
-/// The big button that sends one simulated `GET /treecounter`.
-#[component]
-pub fn VisitButton(props: &VisitButtonProps) -> Html {
-    let onclick = props.on_visit.reform(|_: MouseEvent| ());
+/// The big button that sends one simulated `GET /treecounter`; `on_visit`
+/// is called once per press.
+///
+/// A function, not a component: it has no state, and each component
+/// instantiates yew's lifecycle machinery in the wasm.
+pub fn visit_button(on_visit: &Callback<()>) -> Html {
+    let onclick = on_visit.reform(|_: MouseEvent| ());
     html! {
         <button type="button" class="button primary visit-button" data-testid="visit-treecounter" {onclick}>
             { "Visit " }<code>{ "/treecounter" }</code>
