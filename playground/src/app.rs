@@ -16,9 +16,9 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::components::{
-    choice_of, reset_buttons, scrape_interval_select, time_controls, traffic_controls,
-    visit_button, Choice, DataVersion, ExpositionView, PanelEvent, QueryPanel, TimeControlsProps,
-    TrafficControlsProps, VisitLog,
+    choice, choice_of, reset_buttons, scrape_interval_select, time_controls, traffic_controls,
+    visit_button, visit_log, ChoiceProps, DataVersion, ExpositionView, PanelEvent, QueryPanel,
+    TimeControlsProps, TrafficControlsProps,
 };
 use crate::hooks::{use_playground, use_sim_clock, PlaygroundHandle};
 use crate::settings::{Span, Speed, StartOptions};
@@ -338,7 +338,7 @@ pub fn App(props: &AppProps) -> Html {
                     </p>
                     { visit_button(&on_visit) }
                     <h3>{ "Last requests" }</h3>
-                    <VisitLog visits={visits} />
+                    { visit_log(&visits) }
                 </section>
 
                 <section class="panel panel-controls" aria-labelledby="sim-heading">
@@ -370,7 +370,13 @@ pub fn App(props: &AppProps) -> Html {
                         { "PromQL over the simulated Prometheus, evaluated in your browser by the same engine the promql command runs. Graph over the span, table now, or explain how the number comes about." }
                     </p>
                     <div class="toolbar">
-                        <Choice legend="Graphs show the last" name="graph-span" options={spans} selected={span_index} on_change={on_span} />
+                        { choice(&ChoiceProps {
+                            legend: "Graphs show the last".into(),
+                            name: "graph-span".into(),
+                            options: spans,
+                            selected: span_index,
+                            on_change: on_span,
+                        }) }
                         <button type="button" class="button" data-testid="share" onclick={on_share}>{ "Copy link" }</button>
                     </div>
                     <div class="share-slot">{ for share_view }{ for link_note }</div>

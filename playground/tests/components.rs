@@ -10,9 +10,7 @@
 use std::rc::Rc;
 
 use playground::app::{App, AppProps};
-use playground::components::{
-    Choice, ChoiceProps, LineChart, LineChartProps, VisitLog, VisitLogProps,
-};
+use playground::components::{choice, visit_log, ChoiceProps, LineChart, LineChartProps};
 use playground::settings::StartOptions;
 use std::time::Duration;
 
@@ -25,7 +23,7 @@ use tinyprom::labels::Labels;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 use web_sys::{Element, HtmlElement, HtmlInputElement};
-use yew::{AttrValue, Callback};
+use yew::{component, AttrValue, Callback, Html, Properties};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -45,6 +43,23 @@ fn query(root: &Element, selector: &str) -> Element {
 
 fn count(root: &Element, selector: &str) -> u32 {
     root.query_selector_all(selector).unwrap().length()
+}
+
+// The page's stateless pieces are functions; these components mount them.
+
+#[component]
+fn ChoiceHost(props: &ChoiceProps) -> Html {
+    choice(props)
+}
+
+#[derive(Properties, PartialEq)]
+struct VisitLogProps {
+    visits: Rc<Vec<Visit>>,
+}
+
+#[component]
+fn VisitLogHost(props: &VisitLogProps) -> Html {
+    visit_log(&props.visits)
 }
 
 #[wasm_bindgen_test]
@@ -126,7 +141,7 @@ async fn stepping_the_paused_clock_scrapes_and_draws_the_rate() {
 #[wasm_bindgen_test]
 async fn an_empty_log_says_what_to_do_and_a_full_one_lists_newest_first() {
     let root = root();
-    yew::Renderer::<VisitLog>::with_root_and_props(
+    yew::Renderer::<VisitLogHost>::with_root_and_props(
         root.clone(),
         VisitLogProps {
             visits: Rc::new(Vec::new()),
@@ -146,7 +161,7 @@ async fn an_empty_log_says_what_to_do_and_a_full_one_lists_newest_first() {
         latency: std::time::Duration::from_millis(250),
         tree_count,
     };
-    yew::Renderer::<VisitLog>::with_root_and_props(
+    yew::Renderer::<VisitLogHost>::with_root_and_props(
         root.clone(),
         VisitLogProps {
             visits: Rc::new(vec![visit(2, 503, None), visit(1, 200, Some(1_234_567))]),
@@ -181,7 +196,7 @@ async fn a_choice_reports_the_picked_option() {
         let picked = picked.clone();
         Callback::from(move |i: usize| picked.set(Some(i)))
     };
-    yew::Renderer::<Choice>::with_root_and_props(
+    yew::Renderer::<ChoiceHost>::with_root_and_props(
         root.clone(),
         ChoiceProps {
             legend: "Speed".into(),

@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-/// Props of [`Choice`].
+/// What a [`choice`] offers. (`Properties`, so a test can mount one.)
 #[derive(Properties, PartialEq, Debug)]
 pub struct ChoiceProps {
     /// What is being chosen, read out by screen readers and shown small.
@@ -18,10 +18,11 @@ pub struct ChoiceProps {
 /// A segmented control: a group of radio buttons styled as buttons, so the
 /// browser gives it arrow-key navigation and screen-reader semantics.
 ///
-/// Options are indices rather than a generic value: each instance of a
-/// generic component would add its own copy of yew's machinery to the wasm.
-#[component]
-pub fn Choice(props: &ChoiceProps) -> Html {
+/// Options are indices rather than a generic value, and it is a function
+/// rather than a component: it has no state, and each component (each
+/// instance of a generic one) adds its own copy of yew's lifecycle
+/// machinery to the wasm.
+pub fn choice(props: &ChoiceProps) -> Html {
     let options = props.options.iter().enumerate().map(|(i, label)| {
         let id = format!("{}-{i}", props.name);
         let onchange = props.on_change.reform(move |_: Event| i);
@@ -41,7 +42,7 @@ pub fn Choice(props: &ChoiceProps) -> Html {
     }
 }
 
-/// Props for a [`Choice`] among `all`, labelled by `label`, reporting the
+/// Props for a [`choice`] among `all`, labelled by `label`, reporting the
 /// chosen value to `on_change`.
 pub fn choice_of<T: Copy + PartialEq + 'static>(
     all: &'static [T],

@@ -5,7 +5,7 @@ use playground_core::diff::changed_lines;
 use treecounter::exposition::Format;
 use yew::prelude::*;
 
-use crate::components::{choice_of, Choice};
+use crate::components::{choice, choice_of, ChoiceProps};
 use crate::settings::{format_short_label, FORMATS};
 
 /// Props of [`ExpositionView`].
@@ -49,7 +49,13 @@ pub fn ExpositionView(props: &ExpositionViewProps) -> Html {
     html! {
         <div class="exposition-view">
             <div class="toolbar">
-                <Choice legend="Format" name="format" {options} {selected} {on_change} />
+                { choice(&ChoiceProps {
+                    legend: "Format".into(),
+                    name: "format".into(),
+                    options,
+                    selected,
+                    on_change,
+                }) }
                 <span class="content-type" title="Content-Type of this answer">
                     <code>{ props.format.content_type() }</code>
                 </span>

@@ -15,7 +15,7 @@ mod traffic_controls;
 mod visit_button;
 mod visit_log;
 
-pub use choice::{choice_of, Choice, ChoiceProps};
+pub use choice::{choice, choice_of, ChoiceProps};
 pub use explain_view::{raw, ExplainView, ExplainViewProps};
 pub use exposition_view::{ExpositionView, ExpositionViewProps};
 pub use legend::{legend, series_colour};
@@ -27,4 +27,4 @@ pub use scrape_interval_select::scrape_interval_select;
 pub use time_controls::{time_controls, TimeControlsProps};
 pub use traffic_controls::{traffic_controls, TrafficControlsProps};
 pub use visit_button::visit_button;
-pub use visit_log::{VisitLog, VisitLogProps};
+pub use visit_log::visit_log;

@@ -9,7 +9,9 @@ use playground_core::share::{PanelState, Tab};
 use tinyprom::storage::duration_ms;
 use yew::prelude::*;
 
-use crate::components::{choice_of, legend, raw, Choice, ExplainView, LineChart, QueryEditor};
+use crate::components::{
+    choice, choice_of, legend, raw, ChoiceProps, ExplainView, LineChart, QueryEditor,
+};
 use crate::hooks::PlaygroundHandle;
 use crate::settings::Span;
 use crate::storage;
@@ -241,7 +243,13 @@ pub fn QueryPanel(props: &QueryPanelProps) -> Html {
             </div>
             <div class="examples"><span class="examples-label">{ "Examples:" }</span>{ for examples }</div>
             <div class="toolbar">
-                <Choice legend="View" name={format!("tab-{id}")} options={tabs} selected={tab} on_change={on_tab} />
+                { choice(&ChoiceProps {
+                    legend: "View".into(),
+                    name: format!("tab-{id}").into(),
+                    options: tabs,
+                    selected: tab,
+                    on_change: on_tab,
+                }) }
                 // Hidden rather than left out: the radio group keeps its focus.
                 <label class="check" hidden={state.tab != Tab::Graph}>
                     <input type="checkbox" checked={state.stacked} onchange={on_stacked} />{ " stacked" }

@@ -4,7 +4,7 @@ use playground_core::chart::format_clock;
 use tinyprom::storage::duration_ms;
 use yew::prelude::*;
 
-use crate::components::{choice_of, Choice};
+use crate::components::{choice, choice_of, ChoiceProps};
 use crate::settings::Speed;
 
 /// What [`time_controls`] shows and whom it tells.
@@ -43,7 +43,13 @@ pub fn time_controls(props: &TimeControlsProps) -> Html {
                 <span class="clock-label">{ "simulated time" }</span>
                 <span class="clock-value" data-testid="sim-clock">{ format_clock(duration_ms(props.now)) }</span>
             </div>
-            <Choice legend="Speed" name="speed" options={speeds} selected={speed} on_change={on_speed} />
+            { choice(&ChoiceProps {
+                legend: "Speed".into(),
+                name: "speed".into(),
+                options: speeds,
+                selected: speed,
+                on_change: on_speed,
+            }) }
             <div class="button-row">
                 <button type="button" class="button" aria-pressed={props.paused.to_string()}
                     data-testid="pause" onclick={onpause}>

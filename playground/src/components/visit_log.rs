@@ -1,27 +1,19 @@
-use std::rc::Rc;
-
 use playground_core::chart::format_clock;
 use playground_core::playground::{Visit, VisitSource};
 use tinyprom::storage::duration_ms;
 use treecounter::simulation::format_count;
 use yew::prelude::*;
 
-/// Props of [`VisitLog`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct VisitLogProps {
-    /// The latest visits, newest first.
-    pub visits: Rc<Vec<Visit>>,
-}
-
-/// The simulated responses to the last few requests.
-#[component]
-pub fn VisitLog(props: &VisitLogProps) -> Html {
-    if props.visits.is_empty() {
+/// The simulated responses to the last few requests, `visits` newest
+/// first. (A function without state, like
+/// [`visit_button`](super::visit_button).)
+pub fn visit_log(visits: &[Visit]) -> Html {
+    if visits.is_empty() {
         return html! {
             <p class="empty-note">{ "No requests yet. Press the button, or turn on traffic." }</p>
         };
     }
-    let rows = props.visits.iter().map(|visit| {
+    let rows = visits.iter().map(|visit| {
         let failed = visit.tree_count.is_none();
         let count = visit
             .tree_count
