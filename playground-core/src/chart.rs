@@ -1,6 +1,93 @@
-//! Axis arithmetic for the playground's graphs: "nice" tick values and the
-//! labels printed next to them. Pure functions, so the drawing code in the
-//! page stays a thin layer.
+//! Axis arithmetic for the playground's graphs: "nice" tick values, the
+//! labels printed next to them, and the [`Scale`] that maps times and
+//! values to the line chart's SVG coordinates. Pure functions, so the
+//! drawing code in the page stays a thin layer.
+
+use crate::playground::GraphSeries;
+
+/// The line chart's coordinate system (the SVG scales to its box): its
+/// width and margins, in SVG units.
+pub const WIDTH: f64 = 640.0;
+/// Room for the value labels.
+pub const MARGIN_LEFT: f64 = 52.0;
+/// Room on the right.
+pub const MARGIN_RIGHT: f64 = 14.0;
+/// Room above the top tick.
+pub const MARGIN_TOP: f64 = 12.0;
+/// Room for the time labels.
+pub const MARGIN_BOTTOM: f64 = 30.0;
+
+/// Colours of the series, in order; they repeat after ten. Chosen to stay
+/// apart from each other and readable on the light background.
+const PALETTE: [&str; 10] = [
+    "#2f855a", "#2b6cb0", "#c53030", "#b7791f", "#6b46c1", "#2c7a7b", "#d53f8c", "#4a5568",
+    "#dd6b20", "#38a169",
+];
+
+/// The colour of the `index`-th series.
+pub fn series_colour(index: usize) -> &'static str {
+    PALETTE[index % PALETTE.len()]
+}
+
+/// Maps times and values to the line chart's SVG coordinates.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scale {
+    start_ms: i64,
+    span_ms: f64,
+    height: f64,
+    y_min: f64,
+    y_max: f64,
+    /// The value axis's ticks, which also give its bounds.
+    pub y_ticks: Vec<f64>,
+}
+
+impl Scale {
+    /// The scale for `series` from `start_ms` to `end_ms`, `height` units
+    /// high. The value axis always includes zero, and goes below it for
+    /// negative values.
+    pub fn new(series: &[GraphSeries], start_ms: i64, end_ms: i64, height: f64) -> Self {
+        let (min, max) = series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|&(_, v)| v))
+            .filter(|v| v.is_finite())
+            .fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let max = if max > min { max } else { min + 1.0 };
+        let y_ticks = nice_ticks(min, max, 4);
+        let y_min = y_ticks.first().copied().unwrap_or(min).min(min);
+        let y_max = y_ticks
+            .last()
+            .copied()
+            .filter(|&m| m > y_min)
+            .unwrap_or(y_min + 1.0);
+        Scale {
+            start_ms,
+            span_ms: (end_ms - start_ms).max(1) as f64,
+            height,
+            y_min,
+            y_max,
+            y_ticks,
+        }
+    }
+
+    /// The time axis's position.
+    pub fn bottom(&self) -> f64 {
+        self.height - MARGIN_BOTTOM
+    }
+
+    /// Where time `t_ms` is.
+    pub fn x(&self, t_ms: i64) -> f64 {
+        let fraction = (t_ms - self.start_ms) as f64 / self.span_ms;
+        MARGIN_LEFT + fraction * (WIDTH - MARGIN_LEFT - MARGIN_RIGHT)
+    }
+
+    /// Where `value` is; NaN and ±Inf sit at 0, values outside the axis on
+    /// its ends.
+    pub fn y(&self, value: f64) -> f64 {
+        let value = if value.is_finite() { value } else { 0.0 };
+        let fraction = ((value - self.y_min) / (self.y_max - self.y_min)).clamp(0.0, 1.0);
+        self.bottom() - fraction * (self.bottom() - MARGIN_TOP)
+    }
+}
 
 /// Tick positions covering `[min, max]` with about `target` ticks, on steps
 /// of 1, 2 or 5 times a power of ten. The first tick is the largest step

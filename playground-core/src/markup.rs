@@ -16,7 +16,11 @@ use tinyprom::promql::explain::{ExplainNode, NodeResult, WindowExplanation};
 use tinyprom::promql::value::format_value;
 use tinyprom::storage::Sample;
 
-use crate::chart::{format_fixed, format_value as axis_value, nice_ticks};
+use crate::chart::{
+    format_clock, format_fixed, format_value as axis_value, nice_ticks, series_colour, time_ticks,
+    Scale, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, WIDTH as CHART_WIDTH,
+};
+use crate::playground::GraphSeries;
 use crate::query::{arithmetic, clock, Segment, Table};
 
 /// Appends `text` to `out` with `&`, `<`, `>`, `"` and `'` escaped: safe
@@ -433,6 +437,96 @@ fn n(v: f64) -> String {
     format_fixed(v, 1)
 }
 
+/// The line chart's grid (SVG): a line and a label for each value tick and
+/// each time tick between `start_ms` and `end_ms`, then the two axes.
+pub fn chart_grid(scale: &Scale, start_ms: i64, end_ms: i64) -> String {
+    let mut out = String::new();
+    let (left, right) = (n(MARGIN_LEFT), n(CHART_WIDTH - MARGIN_RIGHT));
+    let (top, bottom) = (n(MARGIN_TOP), n(scale.bottom()));
+    for &v in &scale.y_ticks {
+        let y = scale.y(v);
+        let _ = write!(
+            out,
+            "<g class=\"tick\"><line class=\"grid\" x1=\"{left}\" x2=\"{right}\" y1=\"{y0}\" y2=\"{y0}\"/>\
+             <text x=\"{x}\" y=\"{y4}\" text-anchor=\"end\">{label}</text></g>",
+            y0 = n(y),
+            x = n(MARGIN_LEFT - 6.0),
+            y4 = n(y + 4.0),
+            label = axis_value(v),
+        );
+    }
+    for t in time_ticks(start_ms.max(0), end_ms, 6) {
+        let x = n(scale.x(t));
+        let _ = write!(
+            out,
+            "<g class=\"tick\"><line class=\"grid\" x1=\"{x}\" x2=\"{x}\" y1=\"{top}\" y2=\"{bottom}\"/>\
+             <text x=\"{x}\" y=\"{y}\" text-anchor=\"middle\">{clock}</text></g>",
+            y = n(scale.bottom() + 18.0),
+            clock = format_clock(t),
+        );
+    }
+    let _ = write!(
+        out,
+        "<line class=\"axis\" x1=\"{left}\" x2=\"{right}\" y1=\"{bottom}\" y2=\"{bottom}\"/>\
+         <line class=\"axis\" x1=\"{left}\" x2=\"{left}\" y1=\"{top}\" y2=\"{bottom}\"/>"
+    );
+    out
+}
+
+/// The line chart's lines (SVG): a path per series, coloured by position
+/// with [`series_colour`], its labels in `data-series`. NaN and ±Inf break
+/// a line, and so do points further apart than `gap_ms`.
+pub fn chart_lines(series: &[GraphSeries], scale: &Scale, gap_ms: Option<i64>) -> String {
+    let mut out = String::new();
+    for (i, s) in series.iter().enumerate() {
+        out.push_str("<path class=\"series\" d=\"");
+        let mut previous: Option<i64> = None;
+        for &(t, value) in &s.points {
+            if !value.is_finite() {
+                previous = None;
+                continue;
+            }
+            let jump = match (previous, gap_ms) {
+                (None, _) => true,
+                (Some(p), Some(gap)) => t - p > gap,
+                (Some(_), None) => false,
+            };
+            out.push(if jump { 'M' } else { 'L' });
+            out.push_str(&n(scale.x(t)));
+            out.push(',');
+            out.push_str(&n(scale.y(value)));
+            previous = Some(t);
+        }
+        let _ = write!(out, "\" stroke=\"{}\" data-series=\"", series_colour(i));
+        escape(&mut out, &s.labels.labels_text());
+        out.push_str("\"/>");
+    }
+    out
+}
+
+/// The hover cursor at `t` (SVG): a vertical line, and a dot on each
+/// series that has a point there.
+pub fn chart_cursor(series: &[GraphSeries], scale: &Scale, t: i64) -> String {
+    let x = n(scale.x(t));
+    let mut out = format!(
+        "<g class=\"cursor\"><line x1=\"{x}\" x2=\"{x}\" y1=\"{}\" y2=\"{}\"/>",
+        n(MARGIN_TOP),
+        n(scale.bottom())
+    );
+    for (i, s) in series.iter().enumerate() {
+        if let Ok(at) = s.points.binary_search_by_key(&t, |&(time, _)| time) {
+            let _ = write!(
+                out,
+                "<circle cx=\"{x}\" cy=\"{}\" r=\"3.5\" fill=\"{}\"/>",
+                n(scale.y(s.points[at].1)),
+                series_colour(i)
+            );
+        }
+    }
+    out.push_str("</g>");
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,6 +642,80 @@ mod tests {
             "0:00",
         );
         assert!(html.contains("Empty query result."));
+    }
+
+    fn chart_series() -> Vec<GraphSeries> {
+        vec![
+            GraphSeries {
+                labels: Labels::with_name("r", [("code", "<200>")]),
+                points: vec![(0, 0.0), (10_000, 1.0), (20_000, f64::NAN), (30_000, 2.0)],
+            },
+            GraphSeries {
+                labels: Labels::with_name("r", [("code", "503")]),
+                points: vec![(0, 0.5), (30_000, 0.5)],
+            },
+        ]
+    }
+
+    #[test]
+    fn the_chart_grid_has_a_tick_per_value_and_minute_and_both_axes() {
+        let series = chart_series();
+        let scale = Scale::new(&series, 0, 120_000, 240.0);
+        let html = chart_grid(&scale, 0, 120_000);
+        well_formed(&html);
+        // Values 0, 0.5, …, 2 (5 ticks); times every 30 s (5 ticks).
+        assert_eq!(html.matches("<g class=\"tick\">").count(), 10, "{html}");
+        assert!(html.starts_with(
+            "<g class=\"tick\"><line class=\"grid\" x1=\"52.0\" x2=\"626.0\" y1=\"210.0\" y2=\"210.0\"/>\
+             <text x=\"46.0\" y=\"214.0\" text-anchor=\"end\">0</text></g>"
+        ));
+        assert!(html.contains(
+            "<g class=\"tick\"><line class=\"grid\" x1=\"195.5\" x2=\"195.5\" y1=\"12.0\" y2=\"210.0\"/>\
+             <text x=\"195.5\" y=\"228.0\" text-anchor=\"middle\">0:30</text></g>"
+        ));
+        assert!(html.ends_with(
+            "<line class=\"axis\" x1=\"52.0\" x2=\"626.0\" y1=\"210.0\" y2=\"210.0\"/>\
+             <line class=\"axis\" x1=\"52.0\" x2=\"52.0\" y1=\"12.0\" y2=\"210.0\"/>"
+        ));
+    }
+
+    #[test]
+    fn chart_lines_break_at_nan_and_gaps_and_carry_their_labels() {
+        let series = chart_series();
+        let scale = Scale::new(&series, 0, 30_000, 240.0);
+        let check = |gap_ms, expect: &str| {
+            let html = chart_lines(&series, &scale, gap_ms);
+            well_formed(&html);
+            assert_eq!(html, expect);
+        };
+        check(
+            None,
+            "<path class=\"series\" d=\"M52.0,210.0L243.3,111.0M626.0,12.0\" stroke=\"#2f855a\" \
+             data-series=\"{code=&quot;&lt;200&gt;&quot;}\"/>\
+             <path class=\"series\" d=\"M52.0,160.5L626.0,160.5\" stroke=\"#2b6cb0\" \
+             data-series=\"{code=&quot;503&quot;}\"/>",
+        );
+        // Points more than 15 s apart are not joined.
+        check(
+            Some(15_000),
+            "<path class=\"series\" d=\"M52.0,210.0L243.3,111.0M626.0,12.0\" stroke=\"#2f855a\" \
+             data-series=\"{code=&quot;&lt;200&gt;&quot;}\"/>\
+             <path class=\"series\" d=\"M52.0,160.5M626.0,160.5\" stroke=\"#2b6cb0\" \
+             data-series=\"{code=&quot;503&quot;}\"/>",
+        );
+    }
+
+    #[test]
+    fn the_chart_cursor_dots_the_series_with_a_point_there() {
+        let series = chart_series();
+        let scale = Scale::new(&series, 0, 30_000, 240.0);
+        let html = chart_cursor(&series, &scale, 10_000);
+        well_formed(&html);
+        assert_eq!(
+            html,
+            "<g class=\"cursor\"><line x1=\"243.3\" x2=\"243.3\" y1=\"12.0\" y2=\"210.0\"/>\
+             <circle cx=\"243.3\" cy=\"111.0\" r=\"3.5\" fill=\"#2f855a\"/></g>"
+        );
     }
 
     #[test]

@@ -1,18 +1,16 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use playground_core::chart::{format_clock, format_fixed, format_value, nice_ticks, time_ticks};
+use playground_core::chart::{
+    format_clock, format_fixed, format_value, series_colour, Scale, MARGIN_LEFT, MARGIN_RIGHT,
+    WIDTH,
+};
+use playground_core::markup::{chart_cursor, chart_grid, chart_lines};
 use playground_core::playground::GraphSeries;
 use yew::prelude::*;
 
-use crate::components::series_colour;
+use crate::components::raw;
 
-/// The drawing's coordinate system (the SVG scales to its box).
-const WIDTH: f64 = 640.0;
-const MARGIN_LEFT: f64 = 52.0;
-const MARGIN_RIGHT: f64 = 14.0;
-const MARGIN_TOP: f64 = 12.0;
-const MARGIN_BOTTOM: f64 = 30.0;
 /// Most series listed in the hover readout.
 const READOUT_MAX: usize = 8;
 
@@ -44,13 +42,14 @@ pub struct LineChartProps {
 
 /// A time-series line chart in SVG: time axis with ticks, value axis, one
 /// line per series, and a readout of time and values under the pointer (or
-/// the arrow keys when focused).
+/// the arrow keys when focused). The drawing itself is markup from
+/// [`playground_core::markup`].
 #[component]
 pub fn LineChart(props: &LineChartProps) -> Html {
     let hover_ms = use_state(|| None::<i64>);
     let svg_ref = use_node_ref();
 
-    let scale = Scale::new(props);
+    let scale = Scale::new(&props.series, props.start_ms, props.end_ms, props.height);
     let times = point_times(&props.series);
 
     let onmousemove = {
@@ -106,46 +105,7 @@ pub fn LineChart(props: &LineChartProps) -> Html {
     // Drop a hover that no longer matches a point (the data moved on).
     let hover = (*hover_ms).filter(|t| times.binary_search(t).is_ok());
 
-    let lines = props.series.iter().enumerate().map(|(i, series)| {
-        let d = path(&series.points, &scale, props.gap_ms);
-        html! {
-            <path class="series" d={d} stroke={series_colour(i)}
-                data-series={series.labels.labels_text()} />
-        }
-    });
-    let x_ticks = time_ticks(props.start_ms.max(0), props.end_ms, 6).into_iter().map(|t| {
-        let x = scale.x(t);
-        html! {
-            <g class="tick">
-                <line class="grid" x1={fmt(x)} x2={fmt(x)} y1={fmt(MARGIN_TOP)} y2={fmt(scale.bottom())} />
-                <text x={fmt(x)} y={fmt(scale.bottom() + 18.0)} text-anchor="middle">{ format_clock(t) }</text>
-            </g>
-        }
-    });
-    let y_ticks = scale.y_ticks.iter().map(|&v| {
-        let y = scale.y(v);
-        html! {
-            <g class="tick">
-                <line class="grid" x1={fmt(MARGIN_LEFT)} x2={fmt(WIDTH - MARGIN_RIGHT)} y1={fmt(y)} y2={fmt(y)} />
-                <text x={fmt(MARGIN_LEFT - 6.0)} y={fmt(y + 4.0)} text-anchor="end">{ format_value(v) }</text>
-            </g>
-        }
-    });
-    let cursor = hover.map(|t| {
-        let x = scale.x(t);
-        let dots = props.series.iter().enumerate().filter_map(|(i, series)| {
-            let value = value_at(series, t)?;
-            Some(html! {
-                <circle cx={fmt(x)} cy={fmt(scale.y(value))} r="3.5" fill={series_colour(i)} />
-            })
-        });
-        html! {
-            <g class="cursor">
-                <line x1={fmt(x)} x2={fmt(x)} y1={fmt(MARGIN_TOP)} y2={fmt(scale.bottom())} />
-                { for dots }
-            </g>
-        }
-    });
+    let cursor = hover.map(|t| raw(chart_cursor(&props.series, &scale, t)));
     let readout = hover.map(|t| readout(props, &scale, t));
     let empty = props.series.is_empty().then(|| {
         html! {
@@ -161,13 +121,8 @@ pub fn LineChart(props: &LineChartProps) -> Html {
                 aria-label={props.title.clone()} data-testid={props.testid.clone()} tabindex="0"
                 {onmousemove} {onmouseleave} {onkeydown} {onblur}>
                 <title>{ props.title.clone() }</title>
-                { for y_ticks }
-                { for x_ticks }
-                <line class="axis" x1={fmt(MARGIN_LEFT)} x2={fmt(WIDTH - MARGIN_RIGHT)}
-                    y1={fmt(scale.bottom())} y2={fmt(scale.bottom())} />
-                <line class="axis" x1={fmt(MARGIN_LEFT)} x2={fmt(MARGIN_LEFT)}
-                    y1={fmt(MARGIN_TOP)} y2={fmt(scale.bottom())} />
-                <g class="lines">{ for lines }</g>
+                { raw(chart_grid(&scale, props.start_ms, props.end_ms)) }
+                <g class="lines">{ raw(chart_lines(&props.series, &scale, props.gap_ms)) }</g>
                 // Optional parts sit in containers that are always there: yew
                 // matches an unkeyed list from its end, so a child appearing
                 // last would make it rebuild (and unfocus) its siblings.
@@ -217,84 +172,6 @@ fn readout(props: &LineChartProps, scale: &Scale, t: i64) -> Html {
             }
         </div>
     }
-}
-
-/// Maps times and values to SVG coordinates.
-struct Scale {
-    start_ms: i64,
-    span_ms: f64,
-    height: f64,
-    y_min: f64,
-    y_max: f64,
-    y_ticks: Vec<f64>,
-}
-
-impl Scale {
-    fn new(props: &LineChartProps) -> Self {
-        // The axis always includes zero, and goes below it for negative
-        // values.
-        let (min, max) = props
-            .series
-            .iter()
-            .flat_map(|s| s.points.iter().map(|&(_, v)| v))
-            .filter(|v| v.is_finite())
-            .fold((0.0_f64, 0.0_f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
-        let max = if max > min { max } else { min + 1.0 };
-        let y_ticks = nice_ticks(min, max, 4);
-        let y_min = y_ticks.first().copied().unwrap_or(min).min(min);
-        let y_max = y_ticks
-            .last()
-            .copied()
-            .filter(|&m| m > y_min)
-            .unwrap_or(y_min + 1.0);
-        Scale {
-            start_ms: props.start_ms,
-            span_ms: (props.end_ms - props.start_ms).max(1) as f64,
-            height: props.height,
-            y_min,
-            y_max,
-            y_ticks,
-        }
-    }
-
-    fn bottom(&self) -> f64 {
-        self.height - MARGIN_BOTTOM
-    }
-
-    fn x(&self, t_ms: i64) -> f64 {
-        let fraction = (t_ms - self.start_ms) as f64 / self.span_ms;
-        MARGIN_LEFT + fraction * (WIDTH - MARGIN_LEFT - MARGIN_RIGHT)
-    }
-
-    fn y(&self, value: f64) -> f64 {
-        let value = if value.is_finite() { value } else { 0.0 };
-        let fraction = ((value - self.y_min) / (self.y_max - self.y_min)).clamp(0.0, 1.0);
-        self.bottom() - fraction * (self.bottom() - MARGIN_TOP)
-    }
-}
-
-/// The SVG path of one series, lifting the pen across gaps.
-fn path(points: &[(i64, f64)], scale: &Scale, gap_ms: Option<i64>) -> String {
-    let mut d = String::with_capacity(points.len() * 14);
-    let mut previous: Option<i64> = None;
-    for &(t, value) in points {
-        if !value.is_finite() {
-            // NaN and ±Inf are not drawn: the line breaks there.
-            previous = None;
-            continue;
-        }
-        let jump = match (previous, gap_ms) {
-            (None, _) => true,
-            (Some(p), Some(gap)) => t - p > gap,
-            (Some(_), None) => false,
-        };
-        d.push(if jump { 'M' } else { 'L' });
-        d.push_str(&fmt(scale.x(t)));
-        d.push(',');
-        d.push_str(&fmt(scale.y(value)));
-        previous = Some(t);
-    }
-    d
 }
 
 /// Every time at which some series has a point, sorted and deduplicated.
