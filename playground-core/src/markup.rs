@@ -38,6 +38,26 @@ pub fn escape(out: &mut String, text: &str) {
     }
 }
 
+/// The exposition text, a `line` span per line (ending in its newline),
+/// also in class `changed` where `changed` says so and `comment` for the
+/// `#` lines.
+pub fn exposition_lines(text: &str, changed: &[bool]) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 2);
+    for (line, &changed) in text.lines().zip(changed) {
+        out.push_str("<span class=\"line");
+        if changed {
+            out.push_str(" changed");
+        }
+        if line.starts_with('#') {
+            out.push_str(" comment");
+        }
+        out.push_str("\">");
+        escape(&mut out, line);
+        out.push_str("\n</span>");
+    }
+    out
+}
+
 /// `<tag class="class">text</tag>`, the text escaped.
 fn element(out: &mut String, tag: &str, class: &str, text: &str) {
     let _ = write!(out, "<{tag} class=\"{class}\">");
@@ -715,6 +735,19 @@ mod tests {
             html,
             "<g class=\"cursor\"><line x1=\"243.3\" x2=\"243.3\" y1=\"12.0\" y2=\"210.0\"/>\
              <circle cx=\"243.3\" cy=\"111.0\" r=\"3.5\" fill=\"#2f855a\"/></g>"
+        );
+    }
+
+    #[test]
+    fn exposition_lines_mark_changes_and_comments() {
+        assert_eq!(
+            exposition_lines(
+                "# HELP a A <b>.\na 1\na{x=\"&\"} 2\n",
+                &[false, true, false]
+            ),
+            "<span class=\"line comment\"># HELP a A &lt;b&gt;.\n</span>\
+             <span class=\"line changed\">a 1\n</span>\
+             <span class=\"line\">a{x=&quot;&amp;&quot;} 2\n</span>"
         );
     }
 

@@ -2,10 +2,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use playground_core::diff::changed_lines;
+use playground_core::markup::exposition_lines;
 use treecounter::exposition::Format;
 use yew::prelude::*;
 
-use crate::components::{choice, choice_of, ChoiceProps};
+use crate::components::{choice, choice_of, raw, ChoiceProps};
 use crate::settings::{format_short_label, FORMATS};
 
 /// Props of [`ExpositionView`].
@@ -20,29 +21,22 @@ pub struct ExpositionViewProps {
 }
 
 /// The exposition text, with the lines that changed since the previous
-/// render highlighted, and the format toggle.
+/// render highlighted, and the format toggle. The lines are markup from
+/// [`playground_core::markup`].
 #[component]
 pub fn ExpositionView(props: &ExpositionViewProps) -> Html {
     // What was shown last time, to compare with.
     let previous = use_mut_ref(|| (props.format, props.text.clone()));
-    let changed = use_memo((props.format, props.text.clone()), {
+    // The lines and how many changed.
+    let shown = use_memo((props.format, props.text.clone()), {
         let previous = previous.clone();
-        move |(format, text)| highlight(&previous, *format, text)
+        move |(format, text)| {
+            let changed = highlight(&previous, *format, text);
+            let count = changed.iter().filter(|&&c| c).count();
+            (raw(exposition_lines(text, &changed)), count)
+        }
     });
-
-    let lines = props
-        .text
-        .lines()
-        .zip(changed.iter())
-        .map(|(line, &changed)| {
-            let class = classes!(
-                "line",
-                changed.then_some("changed"),
-                line.starts_with('#').then_some("comment"),
-            );
-            html! { <span {class}>{ line }{ "\n" }</span> }
-        });
-    let changed_count = changed.iter().filter(|&&c| c).count();
+    let (lines, changed_count) = (shown.0.clone(), shown.1);
     let (options, selected, on_change) =
         choice_of(&FORMATS, props.format, format_short_label, &props.on_format);
 
@@ -69,7 +63,7 @@ pub fn ExpositionView(props: &ExpositionViewProps) -> Html {
                 }
             </p>
             <pre class="exposition" data-testid="exposition" tabindex="0"
-                aria-label={format!("Exposition text, {}", props.format.label())}><code>{ for lines }</code></pre>
+                aria-label={format!("Exposition text, {}", props.format.label())}><code>{ lines }</code></pre>
         </div>
     }
 }
