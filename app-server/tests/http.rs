@@ -142,9 +142,16 @@ async fn artificial_latency_is_waited_and_observed() {
 #[tokio::test(start_paused = true)]
 async fn latency_zero_means_no_wait() {
     let app = test_app(0.0, 0.0);
-    let started = tokio::time::Instant::now();
-    get(&app.router, "/treecounter").await;
-    assert_eq!(started.elapsed(), Duration::ZERO);
+    // Between two ticks of tokio's 1 ms timer wheel, where even a zero sleep
+    // would wait for the next tick: with the latency off no timer may be
+    // registered at all, so the paused clock must not move.
+    for offset in [Duration::ZERO, Duration::from_micros(500)] {
+        tokio::time::advance(offset).await;
+        let started = tokio::time::Instant::now();
+        let page = get(&app.router, "/treecounter").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(started.elapsed(), Duration::ZERO, "at {offset:?}");
+    }
 }
 
 #[tokio::test]
