@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use app_server::config::Config;
+use app_server::server::{bind, Shutdown};
 use app_server::state::{system_clock, StateOptions};
 use app_server::upstream::Upstream;
 use app_server::{app, serve, AppState, ServerTimeouts};
 use clap::Parser;
-use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 use treecounter::simulation::RequestBehaviour;
 
@@ -63,14 +63,13 @@ async fn run(config: Config) -> anyhow::Result<()> {
         },
         system_clock(),
     );
-    let listener = TcpListener::bind(config.listen)
-        .await
+    let listener = bind(config.listen, config.listen_backlog)
         .with_context(|| format!("could not listen on {}", config.listen))?;
     let local = listener.local_addr()?;
     tracing::info!(
         "tree counter on http://{local}/treecounter, metrics on http://{local}/metrics, playground on http://{local}/"
     );
-    serve(
+    let shutdown = serve(
         listener,
         app(state, config.request_timeout),
         ServerTimeouts {
@@ -80,7 +79,13 @@ async fn run(config: Config) -> anyhow::Result<()> {
         shutdown_signal(),
     )
     .await;
-    Ok(())
+    match shutdown {
+        Shutdown::Graceful => Ok(()),
+        Shutdown::Forced { connections } => Err(anyhow::anyhow!(
+            "stopped with {connections} request(s) cut short by the {:?} grace period",
+            config.shutdown_grace
+        )),
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM (what `docker stop` sends).
