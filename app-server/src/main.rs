@@ -63,6 +63,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
         },
         system_clock(),
     );
+    let shutdown_signal = shutdown_signal()?;
     let listener = bind(config.listen, config.listen_backlog)
         .with_context(|| format!("could not listen on {}", config.listen))?;
     let local = listener.local_addr()?;
@@ -76,7 +77,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
             header_read: config.header_read_timeout,
             shutdown_grace: config.shutdown_grace,
         },
-        shutdown_signal(),
+        shutdown_signal,
     )
     .await;
     match shutdown {
@@ -88,32 +89,34 @@ async fn run(config: Config) -> anyhow::Result<()> {
     }
 }
 
-/// Completes on Ctrl-C or SIGTERM (what `docker stop` sends).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
+/// Listens for Ctrl-C and SIGTERM (what `docker stop` sends) and returns a
+/// future that completes on either. The handlers are in place when this
+/// returns, so a signal that arrives while the server starts up is not lost
+/// (nor, as the default action, fatal).
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("Ctrl-C received"),
+            _ = terminate.recv() => tracing::info!("SIGTERM received"),
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => tracing::info!("Ctrl-C received"),
             Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
+                tracing::error!(%error, "cannot listen for Ctrl-C");
                 std::future::pending::<()>().await;
             }
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C received"),
-        () = terminate => tracing::info!("SIGTERM received"),
-    }
+    })
 }
 
 /// `--healthcheck`: asks the server on `--listen` for `/healthz`.
