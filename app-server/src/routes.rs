@@ -9,6 +9,7 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::time::Instant;
+use tower::Service as _;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -30,7 +31,7 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
         .route("/", get(index))
-        .fallback_service(static_files)
+        .fallback(move |request: Request| playground_file(static_files.clone(), request))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
@@ -152,6 +153,32 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
             )
                 .into_response()
         }
+    }
+}
+
+/// No file of the playground has a longer name (path segment) than this,
+/// nor could one: it is the longest file name Linux allows (`NAME_MAX`).
+const LONGEST_FILE_NAME: usize = 255;
+/// Nor a longer path than this, well under Linux's `PATH_MAX` (4096) with
+/// the static folder in front.
+const LONGEST_FILE_PATH: usize = 1024;
+
+/// Every other path: a file of the built playground, or 404. A path no file
+/// could have is answered 404 without asking the filesystem, which would
+/// fail with "name too long" (and `ServeDir` answer 500).
+async fn playground_file(mut files: ServeDir, request: Request) -> Response {
+    let path = request.uri().path();
+    let nameable = path.len() <= LONGEST_FILE_PATH
+        && path
+            .split('/')
+            .all(|segment| segment.len() <= LONGEST_FILE_NAME);
+    if !nameable {
+        tracing::debug!(path_bytes = path.len(), "path too long to name a file");
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match files.call(request).await {
+        Ok(response) => response.into_response(),
+        Err(never) => match never {},
     }
 }
 

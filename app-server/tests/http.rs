@@ -336,6 +336,46 @@ async fn serves_the_built_playground_and_nothing_outside_it() {
     );
 }
 
+#[tokio::test]
+async fn names_the_filesystem_cannot_hold_are_not_found() {
+    let (_root, dist) = playground_fixture();
+    let app = test_app_with(StateOptions {
+        behaviour: RequestBehaviour::new(0.0, 0.0).unwrap(),
+        upstream: Upstream::Simulated,
+        seed: Some(1),
+        static_dir: dist,
+        process_metrics: false,
+    });
+    let name_max = "a".repeat(255);
+    let too_long = "a".repeat(256);
+    let paths = [
+        format!("/{name_max}"),
+        // ENAMETOOLONG from the filesystem: a 500 until it was mapped to 404.
+        format!("/{too_long}"),
+        format!("/{}", "%61".repeat(256)),
+        format!("/{too_long}/index.html"),
+        format!("/dir/{too_long}"),
+        // Over PATH_MAX (4096) in short segments.
+        "/a".repeat(2100),
+        // ENOTDIR.
+        "/index.html/inner".to_owned(),
+    ];
+    for path in &paths {
+        let reply = get(&app.router, path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let metrics = get(&app.router, "/metrics").await.body;
+    assert_eq!(
+        sample(
+            &metrics,
+            "requests_total{status=\"404\",endpoint=\"unmatched\"}"
+        ),
+        Some(paths.len() as f64),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("status=\"500\""), "{metrics}");
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_request_over_the_timeout_gets_408_and_is_counted() {
     let state = AppState::new(

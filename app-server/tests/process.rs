@@ -217,6 +217,33 @@ fn the_listen_backlog_is_1024_by_default_and_configurable() {
 }
 
 #[test]
+fn a_name_too_long_for_the_filesystem_is_a_404_and_no_error() {
+    let static_dir = tempfile::tempdir().unwrap();
+    std::fs::write(static_dir.path().join("index.html"), "<!doctype html>").unwrap();
+    let app = start(
+        &["--static-dir", static_dir.path().to_str().unwrap()],
+        "info",
+        None,
+    );
+    for length in [255, 256, 1000] {
+        let path = format!("/{}", "a".repeat(length));
+        let status = app.get(&path).map(|(status, _)| status);
+        assert_eq!(status, Some(404), "a name of {length} bytes");
+    }
+    let (_, metrics) = app.get("/metrics").unwrap();
+    assert!(
+        metrics.contains("requests_total{status=\"404\",endpoint=\"unmatched\"} 3\n"),
+        "{metrics}"
+    );
+    let noisy: Vec<String> = app
+        .log()
+        .into_iter()
+        .filter(|line| line.contains("ERROR") || line.contains("WARN"))
+        .collect();
+    assert!(noisy.is_empty(), "{noisy:#?}");
+}
+
+#[test]
 fn silent_connections_cannot_starve_the_server_of_file_descriptors() {
     // 48 descriptors, 100 connections that never send a byte: the server
     // runs out of descriptors, and recovers as the header timeout closes
