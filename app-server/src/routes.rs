@@ -25,7 +25,7 @@ use crate::state::AppState;
 ///
 /// `request_timeout` bounds how long any one request may take (answered 408).
 pub fn app(state: AppState, request_timeout: Duration) -> Router {
-    let static_files = ServeDir::new(&state.static_dir);
+    let static_files = ServeDir::new(state.static_dir());
     Router::new()
         .route("/treecounter", get(tree_counter))
         .route("/metrics", get(metrics))
@@ -48,27 +48,36 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
 /// Which `endpoint` label a request is counted under. Routes give their own
 /// path; files of the playground count as `/`; whatever found nothing
 /// shares one label, so random paths cannot create new series.
-fn endpoint_label(route: Option<&str>, status: StatusCode) -> Endpoint {
+fn endpoint_label(route: Option<Endpoint>, status: StatusCode) -> Endpoint {
     match route {
-        Some("/treecounter") => Endpoint::TreeCounter,
-        Some("/metrics") => Endpoint::Metrics,
-        Some("/healthz") => Endpoint::Health,
-        Some("/") => Endpoint::Playground,
-        _ if status == StatusCode::NOT_FOUND => Endpoint::Unmatched,
-        _ => Endpoint::Playground,
+        Some(endpoint) => endpoint,
+        None if status == StatusCode::NOT_FOUND => Endpoint::Unmatched,
+        None => Endpoint::Playground,
+    }
+}
+
+/// The endpoint a matched route is counted under.
+fn route_endpoint(route: &MatchedPath) -> Option<Endpoint> {
+    match route.as_str() {
+        "/treecounter" => Some(Endpoint::TreeCounter),
+        "/metrics" => Some(Endpoint::Metrics),
+        "/healthz" => Some(Endpoint::Health),
+        "/" => Some(Endpoint::Playground),
+        _ => None,
     }
 }
 
 async fn track_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
+    // Decided before the request moves on, so no copy of the path is kept.
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map(|path| path.as_str().to_owned());
+        .and_then(route_endpoint);
     let response = next.run(request).await;
-    let endpoint = endpoint_label(route.as_deref(), response.status());
+    let endpoint = endpoint_label(route, response.status());
     state
-        .metrics
+        .metrics()
         .record_response(endpoint, response.status().as_u16(), started.elapsed());
     response
 }
@@ -89,8 +98,8 @@ async fn tree_counter(State(state): State<AppState>) -> Html<String> {
         Err(SIMULATED_UPSTREAM_ERROR_STATUS)
     } else {
         state
-            .upstream
-            .tree_count((state.clock)())
+            .upstream()
+            .tree_count(state.now())
             .await
             .map_err(|error| {
                 tracing::warn!(%error, "upstream call failed");
@@ -101,7 +110,7 @@ async fn tree_counter(State(state): State<AppState>) -> Html<String> {
         Ok(_) => 200,
         Err(status) => status,
     };
-    state.metrics.record_response(
+    state.metrics().record_response(
         Endpoint::Upstream,
         upstream_status,
         upstream_started.elapsed(),
@@ -112,18 +121,24 @@ async fn tree_counter(State(state): State<AppState>) -> Html<String> {
 
 /// The page of `/treecounter`.
 pub fn render_tree_counter(count: Option<u64>) -> String {
-    let body = match count {
-        Some(count) => format!(
-            "<p class=\"count\">{}</p>\n<p>trees planted so far</p>",
-            format_count(count)
-        ),
-        None => "<p class=\"count\">unavailable</p>\n<p>The tree count could not be fetched from upstream (simulated 503). Try again.</p>".to_owned(),
-    };
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Tree counter</title>\n\
-         <style>body{{font-family:system-ui,sans-serif;text-align:center;margin-top:15vh;color:#17351f}}.count{{font-size:4rem;font-weight:700;margin:0}}</style>\n\
-         </head>\n<body>\n<h1>Tree counter</h1>\n{body}\n<p><a href=\"/metrics\">/metrics</a> · <a href=\"/\">playground</a></p>\n</body>\n</html>\n"
-    )
+    const HEAD: &str = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Tree counter</title>\n\
+         <style>body{font-family:system-ui,sans-serif;text-align:center;margin-top:15vh;color:#17351f}.count{font-size:4rem;font-weight:700;margin:0}</style>\n\
+         </head>\n<body>\n<h1>Tree counter</h1>\n";
+    const TAIL: &str = "\n<p><a href=\"/metrics\">/metrics</a> · <a href=\"/\">playground</a></p>\n</body>\n</html>\n";
+    const UNAVAILABLE: &str = "<p class=\"count\">unavailable</p>\n<p>The tree count could not be fetched from upstream (simulated 503). Try again.</p>";
+    // One allocation of the right size, rather than format!'s growing ones.
+    let mut page = String::with_capacity(HEAD.len() + UNAVAILABLE.len() + TAIL.len());
+    page.push_str(HEAD);
+    match count {
+        Some(count) => {
+            page.push_str("<p class=\"count\">");
+            page.push_str(&format_count(count));
+            page.push_str("</p>\n<p>trees planted so far</p>");
+        }
+        None => page.push_str(UNAVAILABLE),
+    }
+    page.push_str(TAIL);
+    page
 }
 
 /// `GET /metrics`: the registry, as OpenMetrics 1.0 when the scraper asks for
@@ -133,7 +148,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
         .get(header::ACCEPT)
         .and_then(|value| value.to_str().ok());
     let format = Format::negotiate(accept);
-    match exposition::encode(&state.registry, format) {
+    match exposition::encode(state.registry(), format) {
         Ok(body) => (
             [
                 (
@@ -190,7 +205,7 @@ async fn healthz() -> &'static str {
 /// `GET /`: the playground's page, or, when it has not been built, a short
 /// page that says how to build it.
 async fn index(State(state): State<AppState>) -> Response {
-    let index = state.static_dir.join("index.html");
+    let index = state.static_dir().join("index.html");
     match tokio::fs::read(&index).await {
         Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
         Err(error) => {

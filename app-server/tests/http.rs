@@ -9,6 +9,7 @@ mod common;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use app_server::routes::render_tree_counter;
 use app_server::state::StateOptions;
 use app_server::upstream::Upstream;
 use app_server::{app, AppState};
@@ -102,6 +103,43 @@ async fn page_shows_the_simulated_count_with_separators() {
         page.body.contains("<p class=\"count\">229,528,000</p>"),
         "{}",
         page.body
+    );
+}
+
+/// The whole `/treecounter` page for `count`, with `middle` in it, to the byte.
+fn check_page(count: Option<u64>, middle: &str) {
+    let expected = format!(
+        "<!doctype html>
+<html lang=\"en\">
+<head>
+<meta charset=\"utf-8\">
+<title>Tree counter</title>
+<style>body{{font-family:system-ui,sans-serif;text-align:center;margin-top:15vh;color:#17351f}}.count{{font-size:4rem;font-weight:700;margin:0}}</style>
+</head>
+<body>
+<h1>Tree counter</h1>
+{middle}
+<p><a href=\"/metrics\">/metrics</a> · <a href=\"/\">playground</a></p>
+</body>
+</html>
+"
+    );
+    assert_eq!(render_tree_counter(count), expected);
+}
+
+#[test]
+fn the_page_is_rendered_exactly() {
+    check_page(
+        Some(1_234_567),
+        "<p class=\"count\">1,234,567</p>\n<p>trees planted so far</p>",
+    );
+    check_page(
+        Some(0),
+        "<p class=\"count\">0</p>\n<p>trees planted so far</p>",
+    );
+    check_page(
+        None,
+        "<p class=\"count\">unavailable</p>\n<p>The tree count could not be fetched from upstream (simulated 503). Try again.</p>",
     );
 }
 
