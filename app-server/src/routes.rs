@@ -12,7 +12,6 @@ use tokio::time::Instant;
 use tower::Service as _;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 use treecounter::exposition::{self, Format};
 use treecounter::metrics::Endpoint;
 use treecounter::simulation::{format_count, SIMULATED_UPSTREAM_ERROR_STATUS};
@@ -41,7 +40,6 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
             state.clone(),
             track_requests,
         ))
-        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
@@ -67,6 +65,10 @@ fn route_endpoint(route: &MatchedPath) -> Option<Endpoint> {
     }
 }
 
+/// Counts and times every response, and logs every request at debug level.
+/// (The log is written here, with the latency already measured, rather
+/// than by tower-http's `TraceLayer`: one layer, one clock, less per
+/// request.)
 async fn track_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     // Decided before the request moves on, so no copy of the path is kept.
@@ -74,11 +76,20 @@ async fn track_requests(State(state): State<AppState>, request: Request, next: N
         .extensions()
         .get::<MatchedPath>()
         .and_then(route_endpoint);
+    let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| {
+        let (method, uri) = (request.method().clone(), request.uri().clone());
+        tracing::debug!(%method, %uri, "request started");
+        (method, uri)
+    });
     let response = next.run(request).await;
-    let endpoint = endpoint_label(route, response.status());
+    let latency = started.elapsed();
+    let status = response.status();
     state
         .metrics()
-        .record_response(endpoint, response.status().as_u16(), started.elapsed());
+        .record_response(endpoint_label(route, status), status.as_u16(), latency);
+    if let Some((method, uri)) = logged {
+        tracing::debug!(%method, %uri, status = status.as_u16(), ?latency, "request finished");
+    }
     response
 }
 

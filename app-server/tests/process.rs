@@ -152,13 +152,13 @@ fn requests_cut_by_the_grace_period_are_logged_and_the_exit_status_says_so() {
             "--shutdown-grace",
             "0.5",
         ],
-        "info,tower_http=debug",
+        "info,app_server=debug",
         None,
     );
     let mut slow = TcpStream::connect(app.addr).unwrap();
     slow.write_all(b"GET /treecounter HTTP/1.1\r\nHost: x\r\n\r\n")
         .unwrap();
-    app.wait_for_line("started processing request");
+    app.wait_for_line("request started");
     app.terminate();
     let status = app
         .wait_for_exit(Duration::from_secs(20))
