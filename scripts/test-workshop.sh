@@ -17,6 +17,9 @@
 #   the full stack's images and settings; every command WORKSHOP.md gives;
 #   workshop/catch-up.sh.
 #
+# Before that, workshop-guide (the rules) must build for wasm32, as the
+# playground's in-page guide will use it.
+#
 # (That every code block of WORKSHOP.md is the solutions' code is checked by
 # `cargo test -p workshop-guide`, in the cargo step of scripts/test.sh.)
 #
@@ -33,5 +36,7 @@ for tool in prometheus promtool; do
 done
 
 cargo build --locked --quiet -p workshop-app -p workshop-step-1 -p workshop-step-2 -p workshop-step-6 -p workshop-check
+# The checks' rules must build for the browser too: the playground's guide will call them.
+cargo check --locked --quiet -p workshop-guide --target wasm32-unknown-unknown
 
 exec "$python" -m pytest -c workshop/tests/pytest.ini workshop/tests "$@"
