@@ -13,41 +13,28 @@
 /// WORKSHOP.md, as built.
 pub const WORKSHOP_MD: &str = include_str!("../../../WORKSHOP.md");
 
-/// Every file of the starting point and the solutions, by path from the
-/// repository root, as built: what a page can show as "the code of this step".
+/// `("workshop/PATH", the file's text)`, embedded at build time.
+macro_rules! solution {
+    ($path:literal) => {
+        (
+            concat!("workshop/", $path),
+            include_str!(concat!("../../", $path)),
+        )
+    };
+}
+
+/// Every file of the solutions, by path from the repository root, as built:
+/// what a page can show as "the code of this step".
+///
+/// Not the starting point, `workshop/app`: learners edit it, and every edit
+/// would rebuild this crate, and `cargo check-work` with it.
 pub const SOLUTION_FILES: &[(&str, &str)] = &[
-    (
-        "workshop/app/Cargo.toml",
-        include_str!("../../app/Cargo.toml"),
-    ),
-    (
-        "workshop/app/src/main.rs",
-        include_str!("../../app/src/main.rs"),
-    ),
-    (
-        "workshop/step-1/Cargo.toml",
-        include_str!("../../step-1/Cargo.toml"),
-    ),
-    (
-        "workshop/step-1/src/main.rs",
-        include_str!("../../step-1/src/main.rs"),
-    ),
-    (
-        "workshop/step-2/Cargo.toml",
-        include_str!("../../step-2/Cargo.toml"),
-    ),
-    (
-        "workshop/step-2/src/main.rs",
-        include_str!("../../step-2/src/main.rs"),
-    ),
-    (
-        "workshop/step-6/Cargo.toml",
-        include_str!("../../step-6/Cargo.toml"),
-    ),
-    (
-        "workshop/step-6/src/main.rs",
-        include_str!("../../step-6/src/main.rs"),
-    ),
+    solution!("step-1/Cargo.toml"),
+    solution!("step-1/src/main.rs"),
+    solution!("step-2/Cargo.toml"),
+    solution!("step-2/src/main.rs"),
+    solution!("step-6/Cargo.toml"),
+    solution!("step-6/src/main.rs"),
 ];
 
 /// The contents of a solution file by its path, if it is one.
