@@ -15,23 +15,27 @@ FROM rust:1.95.0-bookworm AS build
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 WORKDIR /src
 
-# Trunk and wasm-bindgen-cli take ~15 minutes to compile. Installing them
-# outside CARGO_HOME lets a BuildKit cache mount keep them between builds;
-# scripts/setup.sh finds them on PATH and skips them.
+# Trunk and wasm-bindgen-cli are compiled once (a few minutes, in parallel).
+# Installing them outside CARGO_HOME lets a BuildKit cache mount keep them
+# between builds; scripts/setup.sh finds them on PATH and skips them.
 ENV CARGO_INSTALL_ROOT=/opt/build-tools \
     PATH=/opt/build-tools/bin:$PATH
 
 COPY . .
 
 # Cache mounts are not part of the image: the server and the playground are
-# copied out to /out before the RUN ends.
+# copied out to /out before the RUN ends. As in scripts/run.sh, the server
+# compiles in the background while the wasm tools are installed and the
+# playground is built.
 RUN --mount=type=cache,id=treecounter-tools,target=/opt/build-tools \
     --mount=type=cache,id=treecounter-cargo-registry,target=/usr/local/cargo/registry \
     --mount=type=cache,id=treecounter-target,target=/src/target \
     --mount=type=cache,id=treecounter-npm,target=/root/.npm \
-    ./scripts/setup.sh --run \
+    { cargo build --release --locked -p app-server >/tmp/app-server-build.log 2>&1 & } \
+ && server_build=$! \
+ && ./scripts/setup.sh --run \
  && ./scripts/build-playground.sh \
- && cargo build --release --locked -p app-server \
+ && { wait "$server_build" || { tail -n 30 /tmp/app-server-build.log; exit 1; }; } \
  && install -D --mode=0755 target/release/app-server /out/bin/app-server \
  && cp -R dist /out/dist
 

@@ -26,4 +26,12 @@ forbid() {
 forbid app-server tinyprom playground-core regex-lite
 forbid tinyprom prometheus-client treecounter axum hyper tokio yew web-sys wasm-bindgen
 forbid treecounter tinyprom axum yew
+# The workshop: the learner's app and the solutions stand alone (nothing of
+# the finished app or of our Prometheus to lean on); the checks' rules are a
+# library with no I/O that the playground can call.
+for crate in workshop-app workshop-step-1 workshop-step-2 workshop-step-6; do
+  forbid "$crate" treecounter tinyprom app-server
+done
+forbid workshop-app prometheus-client
+forbid workshop-guide axum tokio hyper serde_json prometheus-client treecounter
 exit "$failed"

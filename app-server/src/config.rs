@@ -44,11 +44,19 @@ pub struct Config {
     #[arg(long, env = "APP_REQUEST_TIMEOUT", default_value = "30", value_parser = parse_seconds)]
     pub request_timeout: Duration,
 
-    /// Longest a client may take to send its request headers, in seconds.
+    /// Longest a client may take to send a request's headers, in seconds, counted from when the
+    /// connection opens or the previous response was sent (so also how long an idle keep-alive
+    /// connection stays open).
     #[arg(long, env = "APP_HEADER_READ_TIMEOUT", default_value = "10", value_parser = parse_seconds)]
     pub header_read_timeout: Duration,
 
-    /// On SIGTERM or Ctrl-C, how long in-flight requests get to finish, in seconds.
+    /// How many connections may wait to be accepted (the kernel caps it at net.core.somaxconn).
+    #[arg(long, env = "APP_LISTEN_BACKLOG", default_value_t = crate::server::DEFAULT_LISTEN_BACKLOG,
+          value_parser = clap::value_parser!(u32).range(1..=65_535))]
+    pub listen_backlog: u32,
+
+    /// On SIGTERM or Ctrl-C, how long in-flight requests get to finish, in seconds (idle
+    /// connections are closed at once). If any are cut, the exit status is 1.
     #[arg(long, env = "APP_SHUTDOWN_GRACE", default_value = "30", value_parser = parse_seconds)]
     pub shutdown_grace: Duration,
 
@@ -120,6 +128,7 @@ mod tests {
         assert_eq!(config.static_dir, PathBuf::from("dist"));
         assert!(config.upstream_url.is_none());
         assert!(config.seed.is_none());
+        assert_eq!(config.listen_backlog, 1024);
     }
 
     #[test]
@@ -139,6 +148,7 @@ mod tests {
             (&["--listen", "localhost"], "invalid socket address"),
             (&["--request-timeout", "0"], "above 0"),
             (&["--seed", "-3"], "invalid"),
+            (&["--listen-backlog", "0"], "not in 1..=65535"),
         ] {
             let err = parse(args).unwrap_err();
             assert!(err.contains(expect), "{args:?}: {err}");

@@ -13,8 +13,8 @@
 //! - [`upstream`]: where the tree count comes from: the in-process simulation
 //!   or a real JSON endpoint.
 //! - [`process_metrics`]: `process_*` metrics read from `/proc` at scrape time.
-//! - [`server`]: accepting connections with timeouts and graceful shutdown
-//!   ([`serve`]).
+//! - [`server`]: accepting connections (HTTP/1.1) with a header-read
+//!   timeout, the listen backlog, and a graceful shutdown ([`serve`]).
 //!
 //! `main.rs` only parses the configuration, binds and calls [`serve`]; tests
 //! drive [`app`] in-process or [`serve`] on port 0.

@@ -7,11 +7,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use app_server::config::Config;
+use app_server::server::{bind, Shutdown};
 use app_server::state::{system_clock, StateOptions};
 use app_server::upstream::Upstream;
 use app_server::{app, serve, AppState, ServerTimeouts};
 use clap::Parser;
-use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 use treecounter::simulation::RequestBehaviour;
 
@@ -21,8 +21,7 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .with_env_filter(
-            EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")),
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
     let config = Config::parse();
@@ -63,52 +62,60 @@ async fn run(config: Config) -> anyhow::Result<()> {
         },
         system_clock(),
     );
-    let listener = TcpListener::bind(config.listen)
-        .await
+    let shutdown_signal = shutdown_signal()?;
+    let listener = bind(config.listen, config.listen_backlog)
         .with_context(|| format!("could not listen on {}", config.listen))?;
     let local = listener.local_addr()?;
     tracing::info!(
         "tree counter on http://{local}/treecounter, metrics on http://{local}/metrics, playground on http://{local}/"
     );
-    serve(
+    let shutdown = serve(
         listener,
         app(state, config.request_timeout),
         ServerTimeouts {
             header_read: config.header_read_timeout,
             shutdown_grace: config.shutdown_grace,
         },
-        shutdown_signal(),
+        shutdown_signal,
     )
     .await;
-    Ok(())
+    match shutdown {
+        Shutdown::Graceful => Ok(()),
+        Shutdown::Forced { connections } => Err(anyhow::anyhow!(
+            "stopped with {connections} request(s) cut short by the {:?} grace period",
+            config.shutdown_grace
+        )),
+    }
 }
 
-/// Completes on Ctrl-C or SIGTERM (what `docker stop` sends).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
+/// Listens for Ctrl-C and SIGTERM (what `docker stop` sends) and returns a
+/// future that completes on either. The handlers are in place when this
+/// returns, so a signal that arrives while the server starts up is not lost
+/// (nor, as the default action, fatal).
+#[cfg(unix)]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+    let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => tracing::info!("Ctrl-C received"),
+            _ = terminate.recv() => tracing::info!("SIGTERM received"),
         }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
+    })
+}
+
+#[cfg(not(unix))]
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = ()>> {
+    Ok(async {
+        match tokio::signal::ctrl_c().await {
+            Ok(()) => tracing::info!("Ctrl-C received"),
             Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGTERM");
+                tracing::error!(%error, "cannot listen for Ctrl-C");
                 std::future::pending::<()>().await;
             }
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => tracing::info!("Ctrl-C received"),
-        () = terminate => tracing::info!("SIGTERM received"),
-    }
+    })
 }
 
 /// `--healthcheck`: asks the server on `--listen` for `/healthz`.

@@ -9,9 +9,9 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use tokio::time::Instant;
+use tower::Service as _;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 use treecounter::exposition::{self, Format};
 use treecounter::metrics::Endpoint;
 use treecounter::simulation::{format_count, SIMULATED_UPSTREAM_ERROR_STATUS};
@@ -24,13 +24,13 @@ use crate::state::AppState;
 ///
 /// `request_timeout` bounds how long any one request may take (answered 408).
 pub fn app(state: AppState, request_timeout: Duration) -> Router {
-    let static_files = ServeDir::new(&state.static_dir);
+    let static_files = ServeDir::new(state.static_dir());
     Router::new()
         .route("/treecounter", get(tree_counter))
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
         .route("/", get(index))
-        .fallback_service(static_files)
+        .fallback(move |request: Request| playground_file(static_files.clone(), request))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             request_timeout,
@@ -40,35 +40,56 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
             state.clone(),
             track_requests,
         ))
-        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
 /// Which `endpoint` label a request is counted under. Routes give their own
 /// path; files of the playground count as `/`; whatever found nothing
 /// shares one label, so random paths cannot create new series.
-fn endpoint_label(route: Option<&str>, status: StatusCode) -> Endpoint {
+fn endpoint_label(route: Option<Endpoint>, status: StatusCode) -> Endpoint {
     match route {
-        Some("/treecounter") => Endpoint::TreeCounter,
-        Some("/metrics") => Endpoint::Metrics,
-        Some("/healthz") => Endpoint::Health,
-        Some("/") => Endpoint::Playground,
-        _ if status == StatusCode::NOT_FOUND => Endpoint::Unmatched,
-        _ => Endpoint::Playground,
+        Some(endpoint) => endpoint,
+        None if status == StatusCode::NOT_FOUND => Endpoint::Unmatched,
+        None => Endpoint::Playground,
     }
 }
 
+/// The endpoint a matched route is counted under.
+fn route_endpoint(route: &MatchedPath) -> Option<Endpoint> {
+    match route.as_str() {
+        "/treecounter" => Some(Endpoint::TreeCounter),
+        "/metrics" => Some(Endpoint::Metrics),
+        "/healthz" => Some(Endpoint::Health),
+        "/" => Some(Endpoint::Playground),
+        _ => None,
+    }
+}
+
+/// Counts and times every response, and logs every request at debug level.
+/// (The log is written here, with the latency already measured, rather
+/// than by tower-http's `TraceLayer`: one layer, one clock, less per
+/// request.)
 async fn track_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
+    // Decided before the request moves on, so no copy of the path is kept.
     let route = request
         .extensions()
         .get::<MatchedPath>()
-        .map(|path| path.as_str().to_owned());
+        .and_then(route_endpoint);
+    let logged = tracing::enabled!(tracing::Level::DEBUG).then(|| {
+        let (method, uri) = (request.method().clone(), request.uri().clone());
+        tracing::debug!(%method, %uri, "request started");
+        (method, uri)
+    });
     let response = next.run(request).await;
-    let endpoint = endpoint_label(route.as_deref(), response.status());
+    let latency = started.elapsed();
+    let status = response.status();
     state
-        .metrics
-        .record_response(endpoint, response.status().as_u16(), started.elapsed());
+        .metrics()
+        .record_response(endpoint_label(route, status), status.as_u16(), latency);
+    if let Some((method, uri)) = logged {
+        tracing::debug!(%method, %uri, status = status.as_u16(), ?latency, "request finished");
+    }
     response
 }
 
@@ -77,15 +98,19 @@ async fn track_requests(State(state): State<AppState>, request: Request, next: N
 /// the page still answers 200 and says so.
 async fn tree_counter(State(state): State<AppState>) -> Html<String> {
     let plan = state.plan_request();
-    tokio::time::sleep(plan.latency).await;
+    // Not even a zero sleep: it registers a timer and waits for the timer
+    // wheel's next 1 ms tick.
+    if !plan.latency.is_zero() {
+        tokio::time::sleep(plan.latency).await;
+    }
 
     let upstream_started = Instant::now();
     let count = if plan.upstream_fails {
         Err(SIMULATED_UPSTREAM_ERROR_STATUS)
     } else {
         state
-            .upstream
-            .tree_count((state.clock)())
+            .upstream()
+            .tree_count(state.now())
             .await
             .map_err(|error| {
                 tracing::warn!(%error, "upstream call failed");
@@ -96,7 +121,7 @@ async fn tree_counter(State(state): State<AppState>) -> Html<String> {
         Ok(_) => 200,
         Err(status) => status,
     };
-    state.metrics.record_response(
+    state.metrics().record_response(
         Endpoint::Upstream,
         upstream_status,
         upstream_started.elapsed(),
@@ -107,18 +132,24 @@ async fn tree_counter(State(state): State<AppState>) -> Html<String> {
 
 /// The page of `/treecounter`.
 pub fn render_tree_counter(count: Option<u64>) -> String {
-    let body = match count {
-        Some(count) => format!(
-            "<p class=\"count\">{}</p>\n<p>trees planted so far</p>",
-            format_count(count)
-        ),
-        None => "<p class=\"count\">unavailable</p>\n<p>The tree count could not be fetched from upstream (simulated 503). Try again.</p>".to_owned(),
-    };
-    format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Tree counter</title>\n\
-         <style>body{{font-family:system-ui,sans-serif;text-align:center;margin-top:15vh;color:#17351f}}.count{{font-size:4rem;font-weight:700;margin:0}}</style>\n\
-         </head>\n<body>\n<h1>Tree counter</h1>\n{body}\n<p><a href=\"/metrics\">/metrics</a> · <a href=\"/\">playground</a></p>\n</body>\n</html>\n"
-    )
+    const HEAD: &str = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Tree counter</title>\n\
+         <style>body{font-family:system-ui,sans-serif;text-align:center;margin-top:15vh;color:#17351f}.count{font-size:4rem;font-weight:700;margin:0}</style>\n\
+         </head>\n<body>\n<h1>Tree counter</h1>\n";
+    const TAIL: &str = "\n<p><a href=\"/metrics\">/metrics</a> · <a href=\"/\">playground</a></p>\n</body>\n</html>\n";
+    const UNAVAILABLE: &str = "<p class=\"count\">unavailable</p>\n<p>The tree count could not be fetched from upstream (simulated 503). Try again.</p>";
+    // One allocation of the right size, rather than format!'s growing ones.
+    let mut page = String::with_capacity(HEAD.len() + UNAVAILABLE.len() + TAIL.len());
+    page.push_str(HEAD);
+    match count {
+        Some(count) => {
+            page.push_str("<p class=\"count\">");
+            page.push_str(&format_count(count));
+            page.push_str("</p>\n<p>trees planted so far</p>");
+        }
+        None => page.push_str(UNAVAILABLE),
+    }
+    page.push_str(TAIL);
+    page
 }
 
 /// `GET /metrics`: the registry, as OpenMetrics 1.0 when the scraper asks for
@@ -128,7 +159,7 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
         .get(header::ACCEPT)
         .and_then(|value| value.to_str().ok());
     let format = Format::negotiate(accept);
-    match exposition::encode(&state.registry, format) {
+    match exposition::encode(state.registry(), format) {
         Ok(body) => (
             [
                 (
@@ -151,6 +182,32 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
     }
 }
 
+/// No file of the playground has a longer name (path segment) than this,
+/// nor could one: it is the longest file name Linux allows (`NAME_MAX`).
+const LONGEST_FILE_NAME: usize = 255;
+/// Nor a longer path than this, well under Linux's `PATH_MAX` (4096) with
+/// the static folder in front.
+const LONGEST_FILE_PATH: usize = 1024;
+
+/// Every other path: a file of the built playground, or 404. A path no file
+/// could have is answered 404 without asking the filesystem, which would
+/// fail with "name too long" (and `ServeDir` answer 500).
+async fn playground_file(mut files: ServeDir, request: Request) -> Response {
+    let path = request.uri().path();
+    let nameable = path.len() <= LONGEST_FILE_PATH
+        && path
+            .split('/')
+            .all(|segment| segment.len() <= LONGEST_FILE_NAME);
+    if !nameable {
+        tracing::debug!(path_bytes = path.len(), "path too long to name a file");
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match files.call(request).await {
+        Ok(response) => response.into_response(),
+        Err(never) => match never {},
+    }
+}
+
 /// `GET /healthz`: liveness for container healthchecks.
 async fn healthz() -> &'static str {
     "ok\n"
@@ -159,7 +216,7 @@ async fn healthz() -> &'static str {
 /// `GET /`: the playground's page, or, when it has not been built, a short
 /// page that says how to build it.
 async fn index(State(state): State<AppState>) -> Response {
-    let index = state.static_dir.join("index.html");
+    let index = state.static_dir().join("index.html");
     match tokio::fs::read(&index).await {
         Ok(html) => ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response(),
         Err(error) => {

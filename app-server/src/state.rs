@@ -1,7 +1,7 @@
 //! What every handler shares.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -25,26 +25,31 @@ pub fn system_clock() -> Clock {
     })
 }
 
-/// Shared state of the app. Cheap to clone: metric handles are `Arc`ed
-/// atomics and the rest sits behind `Arc`s.
+/// Shared state of the app. Cheap to clone, one reference count: axum
+/// clones it for every request (and for every layer of the request's
+/// service), so it is one `Arc` rather than a bundle of them and a `PathBuf`.
 #[derive(Clone)]
 pub struct AppState {
-    pub(crate) metrics: Metrics,
-    pub(crate) registry: Arc<Registry>,
-    pub(crate) behaviour: RequestBehaviour,
+    shared: Arc<Shared>,
+}
+
+struct Shared {
+    metrics: Metrics,
+    registry: Registry,
+    behaviour: RequestBehaviour,
     /// Locked only to draw one plan, never across an `.await`.
-    rng: Arc<Mutex<fastrand::Rng>>,
-    pub(crate) upstream: Upstream,
-    pub(crate) clock: Clock,
-    pub(crate) static_dir: PathBuf,
+    rng: Mutex<fastrand::Rng>,
+    upstream: Upstream,
+    clock: Clock,
+    static_dir: PathBuf,
 }
 
 impl fmt::Debug for AppState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AppState")
-            .field("behaviour", &self.behaviour)
-            .field("upstream", &self.upstream)
-            .field("static_dir", &self.static_dir)
+            .field("behaviour", &self.shared.behaviour)
+            .field("upstream", &self.shared.upstream)
+            .field("static_dir", &self.shared.static_dir)
             .finish_non_exhaustive()
     }
 }
@@ -87,13 +92,15 @@ impl AppState {
             None => fastrand::Rng::new(),
         };
         AppState {
-            metrics,
-            registry: Arc::new(registry),
-            behaviour: options.behaviour,
-            rng: Arc::new(Mutex::new(rng)),
-            upstream: options.upstream,
-            clock,
-            static_dir: options.static_dir,
+            shared: Arc::new(Shared {
+                metrics,
+                registry,
+                behaviour: options.behaviour,
+                rng: Mutex::new(rng),
+                upstream: options.upstream,
+                clock,
+                static_dir: options.static_dir,
+            }),
         }
     }
 
@@ -102,9 +109,31 @@ impl AppState {
         // A poisoned lock only means another request panicked mid-draw; the
         // generator's state is still a valid state.
         let mut rng = self
+            .shared
             .rng
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        self.behaviour.plan(&mut rng)
+        self.shared.behaviour.plan(&mut rng)
+    }
+
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.shared.metrics
+    }
+
+    pub(crate) fn registry(&self) -> &Registry {
+        &self.shared.registry
+    }
+
+    pub(crate) fn upstream(&self) -> &Upstream {
+        &self.shared.upstream
+    }
+
+    /// The wall clock: time since the Unix epoch.
+    pub(crate) fn now(&self) -> Duration {
+        (self.shared.clock)()
+    }
+
+    pub(crate) fn static_dir(&self) -> &Path {
+        &self.shared.static_dir
     }
 }

@@ -9,6 +9,7 @@ mod common;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use app_server::routes::render_tree_counter;
 use app_server::state::StateOptions;
 use app_server::upstream::Upstream;
 use app_server::{app, AppState};
@@ -105,6 +106,43 @@ async fn page_shows_the_simulated_count_with_separators() {
     );
 }
 
+/// The whole `/treecounter` page for `count`, with `middle` in it, to the byte.
+fn check_page(count: Option<u64>, middle: &str) {
+    let expected = format!(
+        "<!doctype html>
+<html lang=\"en\">
+<head>
+<meta charset=\"utf-8\">
+<title>Tree counter</title>
+<style>body{{font-family:system-ui,sans-serif;text-align:center;margin-top:15vh;color:#17351f}}.count{{font-size:4rem;font-weight:700;margin:0}}</style>
+</head>
+<body>
+<h1>Tree counter</h1>
+{middle}
+<p><a href=\"/metrics\">/metrics</a> · <a href=\"/\">playground</a></p>
+</body>
+</html>
+"
+    );
+    assert_eq!(render_tree_counter(count), expected);
+}
+
+#[test]
+fn the_page_is_rendered_exactly() {
+    check_page(
+        Some(1_234_567),
+        "<p class=\"count\">1,234,567</p>\n<p>trees planted so far</p>",
+    );
+    check_page(
+        Some(0),
+        "<p class=\"count\">0</p>\n<p>trees planted so far</p>",
+    );
+    check_page(
+        None,
+        "<p class=\"count\">unavailable</p>\n<p>The tree count could not be fetched from upstream (simulated 503). Try again.</p>",
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn artificial_latency_is_waited_and_observed() {
     // An hour of maximum latency costs no real time: tokio's clock is paused
@@ -142,9 +180,16 @@ async fn artificial_latency_is_waited_and_observed() {
 #[tokio::test(start_paused = true)]
 async fn latency_zero_means_no_wait() {
     let app = test_app(0.0, 0.0);
-    let started = tokio::time::Instant::now();
-    get(&app.router, "/treecounter").await;
-    assert_eq!(started.elapsed(), Duration::ZERO);
+    // Between two ticks of tokio's 1 ms timer wheel, where even a zero sleep
+    // would wait for the next tick: with the latency off no timer may be
+    // registered at all, so the paused clock must not move.
+    for offset in [Duration::ZERO, Duration::from_micros(500)] {
+        tokio::time::advance(offset).await;
+        let started = tokio::time::Instant::now();
+        let page = get(&app.router, "/treecounter").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(started.elapsed(), Duration::ZERO, "at {offset:?}");
+    }
 }
 
 #[tokio::test]
@@ -327,6 +372,46 @@ async fn serves_the_built_playground_and_nothing_outside_it() {
         sample(&metrics, "requests_total{status=\"200\",endpoint=\"/\"}"),
         Some(2.0)
     );
+}
+
+#[tokio::test]
+async fn names_the_filesystem_cannot_hold_are_not_found() {
+    let (_root, dist) = playground_fixture();
+    let app = test_app_with(StateOptions {
+        behaviour: RequestBehaviour::new(0.0, 0.0).unwrap(),
+        upstream: Upstream::Simulated,
+        seed: Some(1),
+        static_dir: dist,
+        process_metrics: false,
+    });
+    let name_max = "a".repeat(255);
+    let too_long = "a".repeat(256);
+    let paths = [
+        format!("/{name_max}"),
+        // ENAMETOOLONG from the filesystem: a 500 until it was mapped to 404.
+        format!("/{too_long}"),
+        format!("/{}", "%61".repeat(256)),
+        format!("/{too_long}/index.html"),
+        format!("/dir/{too_long}"),
+        // Over PATH_MAX (4096) in short segments.
+        "/a".repeat(2100),
+        // ENOTDIR.
+        "/index.html/inner".to_owned(),
+    ];
+    for path in &paths {
+        let reply = get(&app.router, path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let metrics = get(&app.router, "/metrics").await.body;
+    assert_eq!(
+        sample(
+            &metrics,
+            "requests_total{status=\"404\",endpoint=\"unmatched\"}"
+        ),
+        Some(paths.len() as f64),
+        "{metrics}"
+    );
+    assert!(!metrics.contains("status=\"500\""), "{metrics}");
 }
 
 #[tokio::test(start_paused = true)]

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app_server::server::Shutdown;
 use app_server::state::StateOptions;
 use app_server::upstream::Upstream;
 use app_server::{app, serve, AppState, ServerTimeouts};
@@ -96,7 +97,7 @@ async fn unreachable_upstream_counts_as_502() {
 struct RunningServer {
     addr: SocketAddr,
     stop: oneshot::Sender<()>,
-    done: tokio::task::JoinHandle<()>,
+    done: tokio::task::JoinHandle<Shutdown>,
 }
 
 async fn start_server(state: AppState, timeouts: ServerTimeouts) -> RunningServer {
@@ -163,7 +164,7 @@ async fn serves_over_a_real_socket() {
         );
     }
     server.stop.send(()).unwrap();
-    server.done.await.unwrap();
+    assert_eq!(server.done.await.unwrap(), Shutdown::Graceful);
 }
 
 #[tokio::test]
@@ -212,10 +213,11 @@ async fn shutdown_lets_the_request_in_flight_finish() {
         .unwrap()
         .unwrap();
     assert!(page.contains("<p class=\"count\">42</p>"), "{page}");
-    tokio::time::timeout(Duration::from_secs(10), server.done)
+    let shutdown = tokio::time::timeout(Duration::from_secs(10), server.done)
         .await
         .unwrap()
         .unwrap();
+    assert_eq!(shutdown, Shutdown::Graceful);
 }
 
 #[tokio::test]
@@ -250,5 +252,176 @@ async fn a_client_that_never_finishes_its_headers_is_disconnected() {
         "{answer}"
     );
     server.stop.send(()).unwrap();
-    server.done.await.unwrap();
+    assert_eq!(server.done.await.unwrap(), Shutdown::Graceful);
+}
+
+/// The HTTP/2 connection preface and an empty SETTINGS frame: what a client
+/// speaking cleartext HTTP/2 with prior knowledge (h2c) sends first.
+const H2C_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n\x00\x00\x00\x04\x00\x00\x00\x00\x00";
+
+fn quiet_state() -> AppState {
+    AppState::new(
+        StateOptions {
+            behaviour: RequestBehaviour::new(0.0, 0.0).unwrap(),
+            static_dir: PathBuf::from("/nonexistent"),
+            process_metrics: false,
+            ..StateOptions::default()
+        },
+        fixed_clock(),
+    )
+}
+
+/// Connects and sends `opening` (maybe nothing). For "keep-alive", sends a
+/// whole request first and reads its whole response.
+async fn open_connection(addr: SocketAddr, opening: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    if opening == b"keep-alive" {
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            .await
+            .unwrap();
+        let mut response = Vec::new();
+        while !response.ends_with(b"\r\n\r\nok\n") {
+            let mut chunk = [0; 512];
+            let read = stream.read(&mut chunk).await.unwrap();
+            assert!(read > 0, "closed before the response was complete");
+            response.extend_from_slice(&chunk[..read]);
+        }
+    } else {
+        stream.write_all(opening).await.unwrap();
+    }
+    stream
+}
+
+/// Reads until the server closes the connection; what it sent, or `None`
+/// if it kept the connection open for 10 s.
+async fn wait_for_close(mut stream: TcpStream) -> Option<String> {
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    // A reset (the server closed with unread bytes) is a close too.
+    read.ok()
+        .map(|_| String::from_utf8_lossy(&answer).into_owned())
+}
+
+/// How a connection opens: nothing at all, part of a request, part or all
+/// of the HTTP/2 preface, or a complete request answered and then silence.
+const OPENINGS: [(&str, &[u8]); 6] = [
+    ("nothing", b""),
+    ("half a request line", b"GET /tree"),
+    (
+        "a request without its blank line",
+        b"GET /treecounter HTTP/1.1\r\nHost: x\r\n",
+    ),
+    ("part of the HTTP/2 preface", b"PRI * HTTP/2.0\r\n"),
+    ("the h2c preface and SETTINGS", H2C_PREFACE),
+    ("one request, then idle", b"keep-alive"),
+];
+
+#[tokio::test]
+async fn connections_without_a_complete_request_head_are_closed_after_the_header_timeout() {
+    let timeouts = ServerTimeouts {
+        header_read: Duration::from_millis(300),
+        ..ServerTimeouts::default()
+    };
+    let server = start_server(quiet_state(), timeouts).await;
+    let mut clients = Vec::new();
+    for (name, opening) in OPENINGS {
+        let stream = open_connection(server.addr, opening).await;
+        clients.push((name, tokio::spawn(wait_for_close(stream))));
+    }
+    let mut wrong = Vec::new();
+    for (name, client) in clients {
+        match client.await.unwrap() {
+            None => wrong.push(format!("{name}: still open after 10 s")),
+            // Nothing, or an HTTP/1.1 error (408, 505): never HTTP/2 frames.
+            Some(answer) if !answer.is_empty() && !answer.starts_with("HTTP/1.1 ") => {
+                wrong.push(format!("{name}: answered {answer:?}"))
+            }
+            Some(_) => {}
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    server.stop.send(()).unwrap();
+    assert_eq!(server.done.await.unwrap(), Shutdown::Graceful);
+}
+
+#[tokio::test]
+async fn shutdown_closes_idle_connections_at_once() {
+    // Timeouts far beyond the test's patience: only the shutdown may close
+    // these connections.
+    let timeouts = ServerTimeouts {
+        header_read: Duration::from_secs(600),
+        shutdown_grace: Duration::from_secs(600),
+    };
+    let server = start_server(quiet_state(), timeouts).await;
+    let mut clients = Vec::new();
+    for (name, opening) in OPENINGS {
+        let stream = open_connection(server.addr, opening).await;
+        clients.push((name, stream));
+    }
+    // Every connection has reached the server's connection task once a
+    // later request is answered on a new one.
+    let health = reqwest::get(format!("http://{}/healthz", server.addr))
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+
+    server.stop.send(()).unwrap();
+    let closing: Vec<_> = clients
+        .into_iter()
+        .map(|(name, stream)| (name, tokio::spawn(wait_for_close(stream))))
+        .collect();
+    let mut still_open = Vec::new();
+    for (name, closed) in closing {
+        if closed.await.unwrap().is_none() {
+            still_open.push(name);
+        }
+    }
+    assert!(
+        still_open.is_empty(),
+        "still open 10 s after shutdown: {still_open:?}"
+    );
+    let shutdown = tokio::time::timeout(Duration::from_secs(5), server.done)
+        .await
+        .expect("the server did not finish shutting down")
+        .unwrap();
+    assert_eq!(shutdown, Shutdown::Graceful);
+}
+
+#[tokio::test]
+async fn requests_still_running_after_the_grace_period_are_cut_and_reported() {
+    // An upstream that never answers.
+    let reached = Arc::new(Notify::new());
+    let upstream = Router::new().route(
+        "/count",
+        get_route({
+            let reached = reached.clone();
+            move || async move {
+                reached.notify_one();
+                std::future::pending::<&str>().await
+            }
+        }),
+    );
+    let upstream_addr = spawn_upstream(upstream).await;
+    let state = AppState::new(options_with_upstream(upstream_addr), fixed_clock());
+    let timeouts = ServerTimeouts {
+        shutdown_grace: Duration::from_millis(200),
+        ..ServerTimeouts::default()
+    };
+    let server = start_server(state, timeouts).await;
+    let url = format!("http://{}/treecounter", server.addr);
+    let in_flight = tokio::spawn(async move { reqwest::get(url).await });
+    reached.notified().await;
+
+    server.stop.send(()).unwrap();
+    let shutdown = tokio::time::timeout(Duration::from_secs(10), server.done)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(shutdown, Shutdown::Forced { connections: 1 });
+    let cut = tokio::time::timeout(Duration::from_secs(10), in_flight)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(cut.is_err(), "{cut:?}");
 }

@@ -11,7 +11,7 @@ const browser = await launchBrowser();
 try {
   const page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
   const loadStart = Date.now();
-  await page.goto(`${server.url}/?history=3600&series=50`);
+  await page.goto(`${server.url}?history=3600&series=50`);
   await page.getByTestId('visit-treecounter').waitFor();
   const loadMs = Date.now() - loadStart;
   // The worst case: the graphs span the whole hour, three panels.

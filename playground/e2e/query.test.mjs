@@ -55,7 +55,7 @@ before(async () => {
   page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
   watch(page);
   // A fixed seed, the clock paused: every number below is reproducible.
-  await page.goto(`${server.url}/?seed=42&paused=1`);
+  await page.goto(`${server.url}?seed=42&paused=1`);
   await page.getByTestId('visit-treecounter').waitFor();
   await page.getByTestId('traffic-rate').fill('4');
   for (let i = 0; i < 3; i++) await page.getByTestId('visit-treecounter').click();
@@ -174,7 +174,7 @@ test('a malformed link falls back to defaults with a visible note', async () => 
   try {
     const fresh = await context.newPage();
     watch(fresh);
-    await fresh.goto(`${server.url}/#v=1&seed=zz!&log=<script>`);
+    await fresh.goto(`${server.url}#v=1&seed=zz!&log=<script>`);
     const note = await fresh.getByTestId('link-note').textContent();
     assert.match(note, /could not be read/);
     assert.equal(await fresh.getByTestId('query-input').first().inputValue(), 'rate(requests_total[1m])');

@@ -1,8 +1,11 @@
-// Shared by the end-to-end test and the benchmark: start app-server on a
-// free port serving the release build, and launch the Debian Chromium.
+// Shared by the end-to-end tests and the benchmark: serve the release build
+// (by app-server, or by a plain static file server under a subpath) on a
+// free port, and launch the Debian Chromium.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +29,26 @@ async function freePort() {
   });
 }
 
-/** Starts app-server serving `dist/`; resolves once it answers. */
+/** Resolves once `url` answers 2xx; throws if `child` exits or 20 s pass. */
+async function waitUntilServing(child, name, url) {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      child.kill();
+      throw new Error(`${name} did not answer within 20 s`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Starts app-server serving `dist/` at `/`. `url` is the page's address. */
 export async function startAppServer() {
   const port = await freePort();
   const bin = process.env.APP_SERVER_BIN ?? path.join(ROOT, 'target/release/app-server');
@@ -35,23 +57,36 @@ export async function startAppServer() {
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, RUST_LOG: 'warn' },
   });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`app-server exited with ${child.exitCode}`);
-    try {
-      const response = await fetch(`${url}/metrics`);
-      if (response.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > deadline) {
-      child.kill();
-      throw new Error('app-server did not answer within 20 s');
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const url = `http://127.0.0.1:${port}/`;
+  await waitUntilServing(child, 'app-server', `${url}metrics`);
   return { url, stop: () => child.kill('SIGTERM') };
+}
+
+/** The subpath the static host serves `dist/` under, as a GitHub project page would be. */
+export const SUBPATH = '/some/sub/path/';
+
+/**
+ * Serves `dist/` under SUBPATH with a plain static file server (Python's
+ * http.server), not app-server: nothing but files, as on GitHub Pages.
+ */
+export async function startStaticServer() {
+  const port = await freePort();
+  const root = mkdtempSync(path.join(os.tmpdir(), 'playground-static-'));
+  const served = path.join(root, ...SUBPATH.split('/').filter(Boolean));
+  mkdirSync(path.dirname(served), { recursive: true });
+  symlinkSync(path.join(ROOT, 'dist'), served);
+  const child = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', '--directory', root, String(port)], {
+    stdio: ['ignore', 'ignore', 'ignore'],
+  });
+  const url = `http://127.0.0.1:${port}${SUBPATH}`;
+  await waitUntilServing(child, 'the static file server', url);
+  return {
+    url,
+    stop: () => {
+      child.kill('SIGTERM');
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Launches headless Chromium (the Debian package, never a downloaded one). */

@@ -1,0 +1,189 @@
+//! The tree counter: a page that says how many trees have been planted.
+//!
+//! This is the app of the workshop (WORKSHOP.md). Run it with
+//! `cargo run -p workshop-app` and open http://localhost:8001/treecounter.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::extract::State;
+use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
+
+/// The longest the page waits before answering: each visit waits a random
+/// time between zero and this, like a slow database would make it.
+const LATENCY_MAX: Duration = Duration::from_secs(1);
+/// How often the (simulated) upstream API fails: 15 % of calls.
+const UPSTREAM_ERROR_RATE: f64 = 0.15;
+
+/// What every handler gets. axum clones it for each request, so it holds
+/// cheap handles: the registry behind an `Arc`.
+#[derive(Clone)]
+struct AppState {
+    registry: Arc<Registry>,
+    requests: Family<RequestLabels, Counter>,
+    latency: Family<EndpointLabels, Histogram, fn() -> Histogram>,
+}
+
+/// The labels of `requests_total`: what was asked, and how it answered.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct RequestLabels {
+    status: u16,
+    endpoint: &'static str,
+}
+
+/// The labels of `request_latency_seconds`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EndpointLabels {
+    endpoint: &'static str,
+}
+
+/// A histogram with buckets where this app's latencies are: 0 to 1 s.
+fn latency_histogram() -> Histogram {
+    Histogram::new([0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 2.5])
+}
+
+#[tokio::main]
+async fn main() {
+    let mut registry = Registry::default();
+    let requests = Family::<RequestLabels, Counter>::default();
+    registry.register(
+        "requests",
+        "Requests handled, by endpoint and HTTP status",
+        requests.clone(),
+    );
+    let latency: Family<EndpointLabels, Histogram, fn() -> Histogram> =
+        Family::new_with_constructor(latency_histogram);
+    registry.register(
+        "request_latency_seconds",
+        "Time taken to answer a request, in seconds",
+        latency.clone(),
+    );
+    let state = AppState {
+        registry: Arc::new(registry),
+        requests,
+        latency,
+    };
+    let app = Router::new()
+        .route("/treecounter", get(tree_counter))
+        .route("/metrics", get(metrics))
+        .with_state(state);
+
+    // The workshop's port; APP_LISTEN=127.0.0.1:8002 picks another one.
+    let listen = std::env::var("APP_LISTEN").unwrap_or_else(|_| "0.0.0.0:8001".to_owned());
+    let listener = match tokio::net::TcpListener::bind(&listen).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot listen on {listen}: {error}. Is the app already running?");
+            std::process::exit(1);
+        }
+    };
+    let port = listener.local_addr().map_or(0, |address| address.port());
+    eprintln!("listening on {listen}: open http://localhost:{port}/treecounter");
+    if let Err(error) = axum::serve(listener, app).await {
+        eprintln!("server error: {error}");
+        std::process::exit(1);
+    }
+}
+
+/// `GET /metrics`: every metric in the registry, as OpenMetrics text.
+async fn metrics(State(state): State<AppState>) -> Response {
+    let mut body = String::new();
+    match encode(&mut body, &state.registry) {
+        Ok(()) => (
+            [(
+                CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response(),
+        Err(error) => {
+            eprintln!("cannot encode the metrics: {error}");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+/// `GET /treecounter`: waits the artificial latency, asks the upstream API
+/// for the count and shows it. When the upstream fails the page still
+/// answers 200 and says so.
+async fn tree_counter(State(state): State<AppState>) -> Html<String> {
+    let started = Instant::now();
+    tokio::time::sleep(LATENCY_MAX.mul_f64(fastrand::f64())).await;
+    let count = fetch_tree_count().await;
+    let upstream_status = match count {
+        Ok(_) => StatusCode::OK,
+        Err(status) => status,
+    };
+    state
+        .requests
+        .get_or_create(&RequestLabels {
+            status: upstream_status.as_u16(),
+            endpoint: "/upstream",
+        })
+        .inc();
+    state
+        .requests
+        .get_or_create(&RequestLabels {
+            status: 200,
+            endpoint: "/treecounter",
+        })
+        .inc();
+    state
+        .latency
+        .get_or_create(&EndpointLabels {
+            endpoint: "/treecounter",
+        })
+        .observe(started.elapsed().as_secs_f64());
+    Html(render_page(count.ok()))
+}
+
+/// The upstream API that counts trees, simulated: the count grows by 1.25
+/// trees a second since 2024, and 15 % of calls fail with a 503.
+async fn fetch_tree_count() -> Result<u64, StatusCode> {
+    if fastrand::f64() < UPSTREAM_ERROR_RATE {
+        return Err(StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let since_2024 = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |now| now.as_secs_f64() - 1_704_067_200.0);
+    Ok(190_000_000 + (since_2024.max(0.0) * 1.25) as u64)
+}
+
+fn render_page(count: Option<u64>) -> String {
+    let body = match count {
+        Some(count) => format!(
+            "<p class=\"count\">{}</p>\n<p>trees planted so far</p>",
+            with_thousands_separators(count)
+        ),
+        None => "<p class=\"count\">unavailable</p>\n<p>The tree count could not be fetched from upstream (simulated 503). Try again.</p>".to_owned(),
+    };
+    format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Tree counter</title>\n\
+         <style>body{{font-family:system-ui,sans-serif;text-align:center;margin-top:15vh;color:#17351f}}.count{{font-size:4rem;font-weight:700;margin:0}}</style>\n\
+         </head>\n<body>\n<h1>Tree counter</h1>\n{body}\n</body>\n</html>\n"
+    )
+}
+
+/// `1234567` → `"1,234,567"`.
+fn with_thousands_separators(count: u64) -> String {
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
