@@ -23,6 +23,33 @@ use crate::chart::{
 use crate::playground::GraphSeries;
 use crate::query::{arithmetic, clock, Segment, Table};
 
+// The page's fixed text. As yew elements each would cost the wasm code to
+// build it on every render.
+
+/// The page's title and tagline.
+pub const BRAND: &str = "<div class=\"brand\">\
+    <svg class=\"logo\" viewBox=\"0 0 24 24\" aria-hidden=\"true\"><path d=\"M12 2 5 12h4l-4 6h6v4h2v-4h6l-4-6h4z\"/></svg>\
+    <div><h1>Tree counter playground</h1><p class=\"tagline\">The workshop app, its <code>/metrics</code> \
+    and a Prometheus scraping it, simulated in your browser with the same Rust code as the real server.</p></div></div>";
+
+/// The heading and help of the visit section.
+pub const VISIT_INTRO: &str = "<h2 id=\"visit-heading\"><span class=\"step-no\">1</span>Visit the tree counter</h2>\
+    <p class=\"help\">Each visit waits up to 1 s of artificial latency and asks the upstream for the count; \
+    15 % of those calls fail with a simulated 503 (the page still answers 200).</p>";
+
+/// The heading of the simulation section.
+pub const SIMULATION_INTRO: &str =
+    "<h2 id=\"sim-heading\"><span class=\"step-no\">2</span>Run the simulation</h2>";
+
+/// The heading and help of the query section.
+pub const QUERY_INTRO: &str = "<h2 id=\"graph-heading\"><span class=\"step-no\">3</span>Query what Prometheus scraped</h2>\
+    <p class=\"help\">PromQL over the simulated Prometheus, evaluated in your browser by the same engine the promql \
+    command runs. Graph over the span, table now, or explain how the number comes about.</p>";
+
+/// The heading of the exposition section.
+pub const EXPOSITION_INTRO: &str =
+    "<h2 id=\"exposition-heading\"><span class=\"step-no\">4</span><code>GET /metrics</code></h2>";
+
 /// Appends `text` to `out` with `&`, `<`, `>`, `"` and `'` escaped: safe
 /// in element content and in quoted attribute values.
 pub fn escape(out: &mut String, text: &str) {
@@ -736,6 +763,19 @@ mod tests {
             "<g class=\"cursor\"><line x1=\"243.3\" x2=\"243.3\" y1=\"12.0\" y2=\"210.0\"/>\
              <circle cx=\"243.3\" cy=\"111.0\" r=\"3.5\" fill=\"#2f855a\"/></g>"
         );
+    }
+
+    #[test]
+    fn the_fixed_text_is_well_formed() {
+        for html in [
+            BRAND,
+            VISIT_INTRO,
+            SIMULATION_INTRO,
+            QUERY_INTRO,
+            EXPOSITION_INTRO,
+        ] {
+            well_formed(html);
+        }
     }
 
     #[test]

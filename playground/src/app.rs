@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use playground_core::markup;
 use playground_core::playground::{
     ActionError, Playground, PlaygroundAction, PlaygroundConfig, Visit, MAX_LOGGED_ACTIONS,
 };
@@ -315,18 +316,18 @@ pub fn App(props: &AppProps) -> Html {
 
     html! {
         <>
-            <header class="topbar">{ static_html(BRAND) }</header>
+            <header class="topbar">{ static_html(markup::BRAND) }</header>
             <main class="layout">
                 <div class="column">
                 <section class="panel panel-visit" aria-labelledby="visit-heading">
-                    { static_html(VISIT_INTRO) }
+                    { static_html(markup::VISIT_INTRO) }
                     { visit_button(&on_visit) }
                     <h3>{ "Last requests" }</h3>
                     { visit_log(&visits) }
                 </section>
 
                 <section class="panel panel-controls" aria-labelledby="sim-heading">
-                    { static_html(SIMULATION_INTRO) }
+                    { static_html(markup::SIMULATION_INTRO) }
                     { time_controls(&TimeControlsProps {
                         now: Duration::from_millis(snapshot.now_ms.unsigned_abs()),
                         speed: *speed,
@@ -349,7 +350,7 @@ pub fn App(props: &AppProps) -> Html {
 
                 <div class="column">
                 <section class="panel panel-graph" aria-labelledby="graph-heading">
-                    { static_html(QUERY_INTRO) }
+                    { static_html(markup::QUERY_INTRO) }
                     <div class="toolbar">
                         { choice(&ChoiceProps {
                             legend: "Graphs show the last".into(),
@@ -367,7 +368,7 @@ pub fn App(props: &AppProps) -> Html {
                 </section>
 
                 <section class="panel panel-exposition" aria-labelledby="exposition-heading">
-                    { static_html(EXPOSITION_INTRO) }
+                    { static_html(markup::EXPOSITION_INTRO) }
                     <ExpositionView text={(*exposition).clone()} format={*format} {on_format} />
                 </section>
                 </div>
@@ -379,28 +380,7 @@ pub fn App(props: &AppProps) -> Html {
     }
 }
 
-// The page's fixed text, as markup: written as yew elements, each would
-// cost the wasm code to build it on every render.
-
-const BRAND: &str = "<div class=\"brand\">\
-    <svg class=\"logo\" viewBox=\"0 0 24 24\" aria-hidden=\"true\"><path d=\"M12 2 5 12h4l-4 6h6v4h2v-4h6l-4-6h4z\"/></svg>\
-    <div><h1>Tree counter playground</h1><p class=\"tagline\">The workshop app, its <code>/metrics</code> \
-    and a Prometheus scraping it, simulated in your browser with the same Rust code as the real server.</p></div></div>";
-
-const VISIT_INTRO: &str = "<h2 id=\"visit-heading\"><span class=\"step-no\">1</span>Visit the tree counter</h2>\
-    <p class=\"help\">Each visit waits up to 1 s of artificial latency and asks the upstream for the count; \
-    15 % of those calls fail with a simulated 503 (the page still answers 200).</p>";
-
-const SIMULATION_INTRO: &str =
-    "<h2 id=\"sim-heading\"><span class=\"step-no\">2</span>Run the simulation</h2>";
-
-const QUERY_INTRO: &str = "<h2 id=\"graph-heading\"><span class=\"step-no\">3</span>Query what Prometheus scraped</h2>\
-    <p class=\"help\">PromQL over the simulated Prometheus, evaluated in your browser by the same engine the promql \
-    command runs. Graph over the span, table now, or explain how the number comes about.</p>";
-
-const EXPOSITION_INTRO: &str =
-    "<h2 id=\"exposition-heading\"><span class=\"step-no\">4</span><code>GET /metrics</code></h2>";
-
+/// Fixed markup from [`markup`].
 fn static_html(html: &'static str) -> Html {
     Html::from_html_unchecked(AttrValue::Static(html))
 }
