@@ -9,7 +9,7 @@ cd "$ROOT"
 
 "$ROOT/scripts/build-playground.sh"
 
-step "bundle size (budget 250 KB gzip, wasm + JS)"
+step "bundle size (the whole page, gzip)"
 "$ROOT/scripts/bundle-size.sh"
 
 step "component tests: cargo test -p playground --target wasm32-unknown-unknown"
