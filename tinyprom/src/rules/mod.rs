@@ -248,8 +248,9 @@ struct AlertingState {
     alerts: Vec<Alert>,
 }
 
-/// Rule groups ready to evaluate over a store, with their state.
-#[derive(Clone, Debug)]
+/// Rule groups ready to evaluate over a store, with their state. The
+/// default has no groups.
+#[derive(Clone, Debug, Default)]
 pub struct Rules {
     groups: Vec<Group>,
     external_labels: Labels,
