@@ -614,17 +614,22 @@ impl RuleState {
         };
         self.health = RuleHealth::Ok;
         self.last_error = None;
-        let mut written = Vec::with_capacity(samples.len());
+        // Kept sorted by inserting in place: a sort of its own would cost
+        // the page kilobytes of code.
+        let mut written: Vec<Labels> = Vec::with_capacity(samples.len());
         for (labels, value) in samples {
             match store.append(&labels, query_t, value) {
-                Ok(()) => written.push(labels),
+                Ok(()) => {
+                    if let Err(at) = written.binary_search(&labels) {
+                        written.insert(at, labels);
+                    }
+                }
                 Err(error) => {
                     self.health = RuleHealth::Err;
                     self.last_error = Some(error.to_string());
                 }
             }
         }
-        crate::sort::sort_by(&mut written, |a, b| a.cmp(b));
         for gone in &self.written {
             if written.binary_search(gone).is_err() {
                 // Refused when another rule or the input wrote there
@@ -673,12 +678,17 @@ fn record(
             (builder.build(), value)
         })
         .collect();
-    let mut sorted: Vec<&Labels> = out.iter().map(|(l, _)| l).collect();
-    crate::sort::sort_by(&mut sorted, |a, b| a.cmp(b));
-    if sorted.windows(2).any(|w| w[0] == w[1]) {
-        return Err(
-            "vector contains metrics with the same labelset after applying rule labels".to_owned(),
-        );
+    let mut seen: Vec<&Labels> = Vec::with_capacity(out.len());
+    for (labels, _) in &out {
+        match seen.binary_search(&labels) {
+            Ok(_) => {
+                return Err(
+                    "vector contains metrics with the same labelset after applying rule labels"
+                        .to_owned(),
+                )
+            }
+            Err(at) => seen.insert(at, labels),
+        }
     }
     if limit > 0 && out.len() > limit {
         return Err(format!(

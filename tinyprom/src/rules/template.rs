@@ -9,9 +9,12 @@
 //! `.ExternalLabels`, `.ExternalURL`); map fields (`$labels.instance`, a
 //! missing one is empty, Prometheus's `missingkey=zero`); string, number and
 //! boolean literals; parentheses; and the functions `humanize`,
-//! `humanize1024`, `humanizeDuration`, `humanizePercentage`, `toUpper`,
-//! `toLower`, `stripPort`, `reReplaceAll`, `match`, `index`, `print` and
-//! `printf` (verbs `%s %v %d %f %e %g %q %%` with a precision).
+//! `humanize1024`, `humanizeDuration` and `humanizePercentage`. With the
+//! crate's `template-functions` feature (the `promql` command has it, the
+//! wasm page does not: Unicode's case tables alone would cost it 15 KB
+//! gzip) also `toUpper`, `toLower`, `stripPort`, `reReplaceAll`, `match`,
+//! `index`, `print` and `printf` (verbs `%s %v %d %f %e %g %q %%` with a
+//! precision).
 //!
 //! Not understood, and refused when the rule is loaded rather than expanded
 //! wrongly: control structures (`if`, `range`, `with`, …), variable
@@ -23,6 +26,9 @@ use std::fmt::Write as _;
 
 use crate::labels::Labels;
 use crate::promql::value::{format_go_float, format_go_g};
+
+#[cfg(feature = "template-functions")]
+mod extra;
 
 /// A template read and checked, ready to expand.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,29 +95,37 @@ enum Function {
     Humanize1024,
     HumanizeDuration,
     HumanizePercentage,
-    ToUpper,
-    ToLower,
-    StripPort,
-    ReReplaceAll,
-    Match,
-    Index,
-    Print,
-    Printf,
+    #[cfg(feature = "template-functions")]
+    Extra(extra::Function),
 }
 
-const FUNCTIONS: [(&str, Function); 12] = [
+const FUNCTIONS: [(&str, Function); 4] = [
     ("humanize", Function::Humanize),
     ("humanize1024", Function::Humanize1024),
     ("humanizeDuration", Function::HumanizeDuration),
     ("humanizePercentage", Function::HumanizePercentage),
-    ("toUpper", Function::ToUpper),
-    ("toLower", Function::ToLower),
-    ("stripPort", Function::StripPort),
-    ("reReplaceAll", Function::ReReplaceAll),
-    ("match", Function::Match),
-    ("index", Function::Index),
-    ("print", Function::Print),
-    ("printf", Function::Printf),
+];
+
+/// The function called `name`.
+fn function(name: &str) -> Option<Function> {
+    #[cfg(feature = "template-functions")]
+    if let Some(extra) = extra::function(name) {
+        return Some(Function::Extra(extra));
+    }
+    FUNCTIONS.iter().find(|(n, _)| *n == name).map(|&(_, f)| f)
+}
+
+/// The functions of the `template-functions` feature, by name.
+#[cfg(not(feature = "template-functions"))]
+const FEATURE_FUNCTIONS: [&str; 8] = [
+    "toUpper",
+    "toLower",
+    "stripPort",
+    "reReplaceAll",
+    "match",
+    "index",
+    "print",
+    "printf",
 ];
 
 /// Functions Go or Prometheus define that are not implemented here: a
@@ -223,7 +237,7 @@ impl Parser<'_> {
         let mut nodes = Vec::new();
         let mut rest = self.text;
         let mut line = 1;
-        while let Some(open) = rest.find("{{") {
+        while let Some(open) = find(rest, "{{") {
             let mut text = &rest[..open];
             let mut action = &rest[open + 2..];
             // `{{- ` trims the whitespace before the action.
@@ -236,12 +250,11 @@ impl Parser<'_> {
             if !text.is_empty() {
                 nodes.push(Node::Text(text.to_owned()));
             }
-            line += rest[..open].matches('\n').count();
+            line += newlines(&rest[..open]);
             let action_line = line;
             let trimmed = action.trim_start_matches([' ', '\t', '\r', '\n']);
             let (body, after, trim_after) = if trimmed.starts_with("/*") {
-                let end = trimmed
-                    .find("*/")
+                let end = find(trimmed, "*/")
                     .ok_or_else(|| self.error(action_line, "unclosed comment"))?;
                 let tail = trimmed[end + 2..].trim_start_matches([' ', '\t', '\r', '\n']);
                 let (tail, trim) = match tail.strip_prefix("-}}") {
@@ -253,7 +266,7 @@ impl Parser<'_> {
                         false,
                     ),
                 };
-                line += action[..action.len() - tail.len()].matches('\n').count();
+                line += newlines(&action[..action.len() - tail.len()]);
                 rest = if trim {
                     tail.trim_start_matches([' ', '\t', '\r', '\n'])
                 } else {
@@ -261,9 +274,8 @@ impl Parser<'_> {
                 };
                 continue;
             } else {
-                let close = action
-                    .find("}}")
-                    .ok_or_else(|| self.error(action_line, "unclosed action"))?;
+                let close =
+                    find(action, "}}").ok_or_else(|| self.error(action_line, "unclosed action"))?;
                 let mut body = &action[..close];
                 let mut trim = false;
                 if let Some(before) = body.strip_suffix('-') {
@@ -274,7 +286,7 @@ impl Parser<'_> {
                 }
                 (body, &action[close + 2..], trim)
             };
-            line += body.matches('\n').count();
+            line += newlines(body);
             let pipeline = ActionParser {
                 parser: self,
                 line: action_line,
@@ -288,7 +300,7 @@ impl Parser<'_> {
             });
             rest = if trim_after {
                 let trimmed = after.trim_start_matches([' ', '\t', '\r', '\n']);
-                line += after[..after.len() - trimmed.len()].matches('\n').count();
+                line += newlines(&after[..after.len() - trimmed.len()]);
                 trimmed
             } else {
                 after
@@ -299,6 +311,26 @@ impl Parser<'_> {
         }
         Ok(nodes)
     }
+}
+
+/// A letter, digit or `_` of an identifier. Go takes any Unicode letter;
+/// any non-ASCII character is taken here, which spares the page Unicode's
+/// tables.
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii()
+}
+
+/// Where `needle` starts in `haystack`: a byte search, not `str::find`,
+/// whose substring searcher would cost the page a kilobyte.
+fn find(haystack: &str, needle: &str) -> Option<usize> {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window == needle.as_bytes())
+}
+
+fn newlines(text: &str) -> usize {
+    text.bytes().filter(|&b| b == b'\n').count()
 }
 
 /// Reads the inside of one action.
@@ -392,7 +424,7 @@ impl ActionParser<'_, '_> {
             }
             '$' => {
                 let name_len = rest[1..]
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .find(|c: char| !is_word_char(c))
                     .unwrap_or(rest.len() - 1);
                 let name = &rest[1..1 + name_len];
                 self.at += 1 + name_len;
@@ -449,10 +481,8 @@ impl ActionParser<'_, '_> {
                     }
                 }
             }
-            c if c.is_alphabetic() || c == '_' => {
-                let len = rest
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                    .unwrap_or(rest.len());
+            c if is_word_char(c) => {
+                let len = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
                 let word = &rest[..len];
                 self.at += len;
                 match word {
@@ -464,8 +494,14 @@ impl ActionParser<'_, '_> {
                             "{{{{{word}}}}} is not supported by this engine (no control structures)"
                         )))
                     }
-                    _ => match FUNCTIONS.iter().find(|(name, _)| *name == word) {
-                        Some(&(_, function)) => Operand::Function(function),
+                    _ => match function(word) {
+                        Some(function) => Operand::Function(function),
+                        #[cfg(not(feature = "template-functions"))]
+                        None if FEATURE_FUNCTIONS.contains(&word) => {
+                            return Err(self.error(format!(
+                                "function {word:?} is not supported by this engine (tinyprom's template-functions feature adds it)"
+                            )))
+                        }
                         None if UNSUPPORTED_FUNCTIONS.contains(&word) => {
                             return Err(self.error(format!(
                                 "function {word:?} is not supported by this engine"
@@ -489,9 +525,7 @@ impl ActionParser<'_, '_> {
         while self.peek() == Some('.') {
             self.at += 1;
             let rest = &self.text[self.at..];
-            let len = rest
-                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
+            let len = rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len());
             if len == 0 {
                 if fields.is_empty() {
                     // `.` alone: the data.
@@ -672,94 +706,32 @@ fn parse_go_float(text: &str) -> Option<f64> {
     Some(if negative { -magnitude } else { magnitude })
 }
 
-fn string_arg(function: &str, value: &Value<'_>) -> Result<String, String> {
-    match value {
-        Value::Str(s) => Ok(s.clone()),
-        other => Err(format!(
-            "error calling {function}: wrong type for value; expected string; got {}",
-            type_name(other)
-        )),
-    }
-}
-
 fn call<'a>(function: Function, args: Vec<Value<'a>>) -> Result<Value<'a>, String> {
+    let humanizer: fn(f64) -> String = match function {
+        Function::Humanize => humanize,
+        Function::Humanize1024 => humanize_1024,
+        Function::HumanizeDuration => humanize_duration,
+        Function::HumanizePercentage => humanize_percentage,
+        #[cfg(feature = "template-functions")]
+        Function::Extra(extra) => return extra::call(extra, args),
+    };
     let name = FUNCTIONS
         .iter()
         .find(|(_, f)| *f == function)
         .map_or("?", |(name, _)| name);
-    let arity = match function {
-        Function::Print | Function::Printf => None,
-        Function::ReReplaceAll => Some(3),
-        Function::Match | Function::Index => Some(2),
-        _ => Some(1),
+    let [arg] = args.as_slice() else {
+        return Err(format!(
+            "wrong number of args for {name}: want 1 got {}",
+            args.len()
+        ));
     };
-    if let Some(arity) = arity {
-        if args.len() != arity {
-            return Err(format!(
-                "wrong number of args for {name}: want {arity} got {}",
-                args.len()
-            ));
-        }
-    }
-    let number = |args: &[Value<'_>]| {
-        to_float(&args[0]).map_err(|error| format!("error calling {name}: {error}"))
-    };
-    Ok(match function {
-        Function::Humanize => Value::Str(humanize(number(&args)?)),
-        Function::Humanize1024 => Value::Str(humanize_1024(number(&args)?)),
-        Function::HumanizeDuration => Value::Str(humanize_duration(number(&args)?)),
-        Function::HumanizePercentage => {
-            Value::Str(format!("{}%", format_go_g(number(&args)? * 100.0, 4)))
-        }
-        Function::ToUpper => Value::Str(string_arg(name, &args[0])?.to_uppercase()),
-        Function::ToLower => Value::Str(string_arg(name, &args[0])?.to_lowercase()),
-        Function::StripPort => Value::Str(strip_port(&string_arg(name, &args[0])?)),
-        Function::ReReplaceAll => {
-            let pattern = string_arg(name, &args[0])?;
-            let replacement = string_arg(name, &args[1])?;
-            let text = string_arg(name, &args[2])?;
-            let regex = regex_lite::Regex::new(&pattern)
-                .map_err(|error| format!("error calling {name}: {error}"))?;
-            Value::Str(regex.replace_all(&text, replacement.as_str()).into_owned())
-        }
-        Function::Match => {
-            let pattern = string_arg(name, &args[0])?;
-            let text = string_arg(name, &args[1])?;
-            // Go's regexp.MatchString is unanchored, as regex-lite's is.
-            let regex = regex_lite::Regex::new(&pattern)
-                .map_err(|error| format!("error calling {name}: {error}"))?;
-            Value::Bool(regex.is_match(&text))
-        }
-        Function::Index => match (&args[0], &args[1]) {
-            (Value::Map(labels), Value::Str(key)) => {
-                Value::Str(labels.get(key).unwrap_or("").to_owned())
-            }
-            (other, _) => {
-                return Err(format!(
-                    "error calling index: can't index item of type {}",
-                    type_name(other)
-                ))
-            }
-        },
-        Function::Print => {
-            // Go's fmt.Sprint: a space between operands when neither is a
-            // string.
-            let mut out = String::new();
-            for (i, arg) in args.iter().enumerate() {
-                if i > 0 && !matches!(arg, Value::Str(_)) && !matches!(args[i - 1], Value::Str(_)) {
-                    out.push(' ');
-                }
-                print_value(&mut out, arg);
-            }
-            Value::Str(out)
-        }
-        Function::Printf => {
-            let (format, rest) = args.split_first().ok_or_else(|| {
-                "wrong number of args for printf: want at least 1 got 0".to_owned()
-            })?;
-            Value::Str(printf(&string_arg(name, format)?, rest))
-        }
-    })
+    let number = to_float(arg).map_err(|error| format!("error calling {name}: {error}"))?;
+    Ok(Value::Str(humanizer(number)))
+}
+
+/// Prometheus's `humanizePercentage`: times 100, four significant digits.
+pub fn humanize_percentage(v: f64) -> String {
+    format!("{}%", format_go_g(v * 100.0, 4))
 }
 
 /// Prometheus's `humanize`: SI prefixes, four significant digits.
@@ -849,114 +821,6 @@ pub fn humanize_duration(v: f64) -> String {
     format!("{}{prefix}s", format_go_g(v, 4))
 }
 
-/// Go's `net.SplitHostPort` host, or the text as it is.
-fn strip_port(host_port: &str) -> String {
-    if let Some(rest) = host_port.strip_prefix('[') {
-        if let Some((host, port)) = rest.split_once("]:") {
-            if !port.contains(':') {
-                return host.to_owned();
-            }
-        }
-        return host_port.to_owned();
-    }
-    match host_port.rsplit_once(':') {
-        Some((host, _)) if !host.contains(':') => host.to_owned(),
-        _ => host_port.to_owned(),
-    }
-}
-
-/// Go's `fmt.Sprintf` for the verbs alert templates use.
-fn printf(format: &str, args: &[Value<'_>]) -> String {
-    let mut out = String::new();
-    let mut args = args.iter();
-    let mut chars = format.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
-        }
-        let mut precision: Option<usize> = None;
-        if chars.peek() == Some(&'.') {
-            chars.next();
-            let mut digits = String::new();
-            while let Some(d) = chars.peek().copied().filter(char::is_ascii_digit) {
-                digits.push(d);
-                chars.next();
-            }
-            precision = Some(digits.parse().unwrap_or(0));
-        }
-        let Some(verb) = chars.next() else {
-            out.push_str("%!(NOVERB)");
-            break;
-        };
-        if verb == '%' {
-            out.push('%');
-            continue;
-        }
-        let Some(arg) = args.next() else {
-            let _ = write!(out, "%!{verb}(MISSING)");
-            continue;
-        };
-        let as_float = match arg {
-            Value::Float(f) => Some(*f),
-            Value::Int(i) if matches!(verb, 'f' | 'e' | 'g') => Some(*i as f64),
-            _ => None,
-        };
-        match (verb, arg, as_float) {
-            ('v' | 's', Value::Str(_) | Value::Map(_) | Value::Bool(_) | Value::Data, _)
-            | ('v', _, _) => print_value(&mut out, arg),
-            ('d', Value::Int(i), _) => {
-                let _ = write!(out, "{i}");
-            }
-            ('q', Value::Str(s), _) => out.push_str(&crate::promql::printer::go_quote(s)),
-            ('f', _, Some(f)) => out.push_str(&go_fixed(f, precision.unwrap_or(6))),
-            ('e', _, Some(f)) => out.push_str(&go_exponent(f, precision.unwrap_or(6))),
-            ('g', _, Some(f)) => match precision {
-                Some(p) => out.push_str(&format_go_g(f, p)),
-                None => out.push_str(&format_go_float(f)),
-            },
-            _ => {
-                let mut shown = String::new();
-                print_value(&mut shown, arg);
-                let _ = write!(out, "%!{verb}({}={shown})", type_name(arg));
-            }
-        }
-    }
-    let extra: Vec<&Value<'_>> = args.collect();
-    if !extra.is_empty() {
-        out.push_str("%!(EXTRA ");
-        for (i, arg) in extra.iter().enumerate() {
-            if i > 0 {
-                out.push_str(", ");
-            }
-            let _ = write!(out, "{}=", type_name(arg));
-            print_value(&mut out, arg);
-        }
-        out.push(')');
-    }
-    out
-}
-
-/// Go's `%.Nf`.
-fn go_fixed(f: f64, precision: usize) -> String {
-    if !f.is_finite() {
-        return format_go_g(f, 1);
-    }
-    format!("{f:.precision$}")
-}
-
-/// Go's `%.Ne`: at least two exponent digits.
-fn go_exponent(f: f64, precision: usize) -> String {
-    if !f.is_finite() {
-        return format_go_g(f, 1);
-    }
-    let text = format!("{f:.precision$e}");
-    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
-    let exponent: i32 = exponent.parse().unwrap_or(0);
-    let sign = if exponent < 0 { '-' } else { '+' };
-    format!("{mantissa}e{sign}{:02}", exponent.unsigned_abs())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1021,23 +885,6 @@ mod tests {
             0.0,
             "workshop http://prometheus:9090",
         );
-        check("{{ $labels.instance | stripPort | toUpper }}", 0.0, "APP");
-        check("{{ toLower \"ABC\" }}", 0.0, "abc");
-        check(
-            "{{ reReplaceAll \":.*\" \"\" $labels.instance }}",
-            0.0,
-            "app",
-        );
-        check("{{ match \"^app\" $labels.instance }}", 0.0, "true");
-        check("{{ index $labels \"job\" }}", 0.0, "treecounter");
-        check("{{ printf \"%.2f\" $value }}", 2.345678, "2.35");
-        check(
-            "{{ printf \"%s has %d%%\" $labels.job 5 }}",
-            0.0,
-            "treecounter has 5%",
-        );
-        check("{{ $value | printf \"%.1e\" }}", 12345.0, "1.2e+04");
-        check("{{ print 1 2 \"a\" 3 }}", 0.0, "1 2a3");
         check("{{ ($value) }}", 2.0, "2");
         check("{{ 42 }} {{ 1.5 }} {{ true }}", 0.0, "42 1.5 true");
         check("{{ `raw` }}", 0.0, "raw");
@@ -1049,6 +896,40 @@ mod tests {
         check("a  {{- $labels.job -}}  b", 0.0, "atreecounterb");
         check("a {{/* a comment */}}b", 0.0, "a b");
         check("a {{- /* trimmed */ -}} b", 0.0, "ab");
+    }
+
+    #[cfg(feature = "template-functions")]
+    #[test]
+    fn expands_the_string_functions_of_the_feature() {
+        check("{{ $labels.instance | stripPort | toUpper }}", 0.0, "APP");
+        check("{{ toLower \"ABC\" }}", 0.0, "abc");
+        check("{{ match \"^app\" $labels.instance }}", 0.0, "true");
+        check("{{ index $labels \"job\" }}", 0.0, "treecounter");
+        check("{{ printf \"%.2f\" $value }}", 2.345678, "2.35");
+        check("{{ $value | printf \"%.1e\" }}", 12345.0, "1.2e+04");
+        check("{{ print 1 2 \"a\" 3 }}", 0.0, "1 2a3");
+        check(
+            "{{ reReplaceAll \":.*\" \"\" $labels.instance }}",
+            0.0,
+            "app",
+        );
+        check(
+            "{{ printf \"%s has %d%%\" $labels.job 5 }}",
+            0.0,
+            "treecounter has 5%",
+        );
+        check("{{ toUpper \"straße\" }}", 0.0, "STRASSE");
+        check("{{ printf \"%d\" $value }}", 2.5, "%!d(float64=2.5)");
+    }
+
+    #[cfg(not(feature = "template-functions"))]
+    #[test]
+    fn the_string_functions_need_the_feature() {
+        check(
+            "{{ $labels.job | toUpper }}",
+            0.0,
+            "ERROR template: __alert_Test:1: function \"toUpper\" is not supported by this engine (tinyprom's template-functions feature adds it)",
+        );
     }
 
     #[test]
