@@ -192,11 +192,6 @@ impl Template {
             .map(|nodes| Template { nodes })
     }
 
-    /// Whether the template is plain text, with no action.
-    pub fn is_plain_text(&self) -> bool {
-        self.nodes.iter().all(|n| matches!(n, Node::Text(_)))
-    }
-
     /// The expanded text, or what went wrong in Go's words.
     pub fn expand(&self, data: &TemplateData<'_>, name: &str) -> Result<String, String> {
         let mut out = String::new();
