@@ -17,7 +17,9 @@
 use tinyprom::labels::Labels;
 // The generated `rule_groups` names whichever kinds of rule the files hold.
 #[allow(unused_imports)]
-use tinyprom::rules::{AlertingRule, RecordingRule, Rule, RuleGroup, RuleSettings, Rules};
+use tinyprom::rules::{
+    AlertingRule, InvalidRules, RecordingRule, Rule, RuleGroup, RuleSettings, Rules,
+};
 
 include!(concat!(env!("OUT_DIR"), "/stack.rs"));
 
@@ -138,7 +140,7 @@ pub struct Target {
 /// The rules of the stack ready to evaluate, with `prometheus.yaml`'s
 /// evaluation interval and external labels. `Err` only if the files hold
 /// something Prometheus would refuse (the crate's tests check they do not).
-pub fn new_rules() -> Result<Rules, Vec<String>> {
+pub fn new_rules() -> Result<Rules, InvalidRules> {
     Rules::new(
         rule_groups(),
         RuleSettings {

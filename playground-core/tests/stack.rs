@@ -30,7 +30,7 @@ fn every_alert_rule_loads_and_its_expression_parses() {
             panic!("rule {}: {expr:?} does not parse: {error}", rule.name());
         }
     }
-    let rules = stack::new_rules().unwrap_or_else(|errors| panic!("{errors:#?}"));
+    let rules = stack::new_rules().unwrap_or_else(|invalid| panic!("{invalid}"));
     let names: Vec<&str> = rules.rules().map(|r| r.name()).collect();
     assert_eq!(
         names,

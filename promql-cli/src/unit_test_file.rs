@@ -355,7 +355,7 @@ fn read_rule_file(path: &Path) -> Result<Vec<RuleGroup>, Vec<String>> {
         return Err(errors);
     }
     // What the structs hold is checked where the page's rules are too.
-    Rules::new(groups.clone(), RuleSettings::default())?;
+    Rules::new(groups.clone(), RuleSettings::default()).map_err(|invalid| invalid.problems)?;
     Ok(groups)
 }
 

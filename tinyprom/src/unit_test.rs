@@ -313,7 +313,7 @@ pub fn run_group(
     }
     let mut rules = match Rules::new(rule_groups.to_vec(), settings) {
         Ok(rules) => rules,
-        Err(errors) => return Ok(errors),
+        Err(invalid) => return Ok(invalid.problems),
     };
     let input = input_samples(group)?;
     let start = group.start_ms;

@@ -248,6 +248,15 @@ struct AlertingState {
     alerts: Vec<Alert>,
 }
 
+/// Why rule groups were refused: every problem found, each in Prometheus's
+/// words.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .problems.join("\n"))]
+pub struct InvalidRules {
+    /// One message per problem.
+    pub problems: Vec<String>,
+}
+
 /// Rule groups ready to evaluate over a store, with their state. The
 /// default has no groups.
 #[derive(Clone, Debug, Default)]
@@ -263,7 +272,7 @@ impl Rules {
     /// parses every expression and template, and starts every rule
     /// unevaluated. Every problem found is reported, each in Prometheus's
     /// words: `group "g", rule 1, "Name": could not parse expression: …`.
-    pub fn new(groups: Vec<RuleGroup>, settings: RuleSettings) -> Result<Rules, Vec<String>> {
+    pub fn new(groups: Vec<RuleGroup>, settings: RuleSettings) -> Result<Rules, InvalidRules> {
         let mut errors = Vec::new();
         if settings.evaluation_interval_ms <= 0 {
             errors.push("the evaluation interval must be positive".to_owned());
@@ -312,7 +321,7 @@ impl Rules {
             });
         }
         if !errors.is_empty() {
-            return Err(errors);
+            return Err(InvalidRules { problems: errors });
         }
         Ok(Rules {
             groups: ready,

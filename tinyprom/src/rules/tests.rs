@@ -310,6 +310,7 @@ fn rules_that_fail_report_why_and_write_nothing() {
 fn check_refused(rule: Rule, expect: &[&str]) {
     let got = Rules::new(vec![group("g", vec![rule])], RuleSettings::default())
         .err()
+        .map(|invalid| invalid.problems)
         .unwrap_or_default();
     assert_eq!(got, expect);
 }
