@@ -609,6 +609,77 @@ mod tests {
         assert!(expand_values("1+2").is_err());
     }
 
+    /// What Prometheus 3 added and 2.42 cannot check: runs `tests` (one
+    /// expression test each: expr, eval time, expected value) over a
+    /// series `x` of `values`, and returns the failures.
+    fn check_file(
+        start_ms: i64,
+        fuzzy: bool,
+        values: &str,
+        tests: &[(&str, i64, f64)],
+    ) -> Vec<String> {
+        let group = TestGroup {
+            interval_ms: 60_000,
+            start_ms,
+            input_series: vec![InputSeries {
+                series: "x".to_owned(),
+                values: values.to_owned(),
+            }],
+            expr_tests: tests
+                .iter()
+                .map(|&(expr, eval_time_ms, value)| ExprTest {
+                    expr: expr.to_owned(),
+                    eval_time_ms,
+                    exp_samples: vec![ExpectedSample {
+                        labels: "{}".to_owned(),
+                        value,
+                    }],
+                })
+                .collect(),
+            ..TestGroup::default()
+        };
+        run_file(&TestFile {
+            evaluation_interval_ms: 60_000,
+            fuzzy_compare: fuzzy,
+            tests: vec![group],
+            ..TestFile::default()
+        })
+    }
+
+    #[test]
+    fn start_timestamp_moves_the_input_and_the_evaluations() {
+        let start = 1_700_000_000_000;
+        // eval_time counts from the start; time() is absolute.
+        assert_eq!(
+            check_file(
+                start,
+                false,
+                "5 6 7",
+                &[
+                    ("time()", 60_000, 1_700_000_060.0),
+                    ("sum(x)", 120_000, 7.0)
+                ]
+            ),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            check_file(start, false, "5 6 7", &[("sum(x)", 60_000, 7.0)]),
+            ["    expr: \"sum(x)\", time: 1m,\n        exp: {} 7E+00\n        got: {} 6E+00"]
+        );
+    }
+
+    #[test]
+    fn fuzzy_compare_allows_one_float_step() {
+        let tests = [("sum(x) / 10", 0, 0.30000000000000004), ("sum(x)", 0, 3.0)];
+        assert_eq!(check_file(0, true, "3", &tests), Vec::<String>::new());
+        assert_eq!(check_file(0, false, "3", &tests).len(), 1);
+        let two_steps = [("sum(x) / 10", 0, f64::from_bits(0.3f64.to_bits() + 2))];
+        assert_eq!(check_file(0, true, "3", &two_steps).len(), 1);
+        assert_eq!(next_toward(0.0, true), f64::from_bits(1));
+        assert_eq!(next_toward(-1.0, true), -1.0 + f64::EPSILON / 2.0);
+        assert_eq!(next_toward(f64::INFINITY, true), f64::INFINITY);
+    }
+
     #[test]
     fn formats_like_go_capital_e() {
         assert_eq!(format_go_e(1.0), "1E+00");
