@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The workspace's layering, checked on the dependency graph (ARCHITECTURE.md's
-# invariants): app-server compiles none of the Prometheus side, and the
-# simulated Prometheus (tinyprom) knows neither prometheus-client nor the web.
+# invariants): app-server compiles none of the Prometheus side, the simulated
+# Prometheus (tinyprom) knows neither prometheus-client nor the web, and
+# neither it nor playground-core links a YAML or JSON parser into the page
+# (playground-core's build script reads the stack's files at build time).
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -24,7 +26,8 @@ forbid() {
 }
 
 forbid app-server tinyprom playground-core regex-lite
-forbid tinyprom prometheus-client treecounter axum hyper tokio yew web-sys wasm-bindgen
+forbid tinyprom prometheus-client treecounter axum hyper tokio yew web-sys wasm-bindgen serde serde-saphyr serde_json
+forbid playground-core serde serde-saphyr serde_json
 forbid treecounter tinyprom axum yew
 # The workshop: the learner's app and the solutions stand alone (nothing of
 # the finished app or of our Prometheus to lean on); the checks' rules are a

@@ -8,8 +8,10 @@
 #   series that come and go, ms-jittered timestamps, NaN and infinities), of
 #   Prometheus's HTTP API and of `promql query` / `promql query-range`; the
 #   answers must agree (values within 1e-9 relative, errors by errorType);
-# * the rule unit-test files tinyprom/testdata/rules/*.yaml must pass both
-#   `promtool test rules` and `promql test`, one expression test at a time.
+# * the rule unit-test files tinyprom/testdata/rules/*.yaml and the stack's
+#   prometheus/*.test.yaml must pass both `promtool test rules` and `promql
+#   test`, one expression or alert test at a time and each file whole; the
+#   files in tinyprom/testdata/rules/failing/ must fail under both.
 #
 # The checks are ordinary pytest tests in tinyprom/oracle/ (see its README
 # section); this builds the CLI, prepares the venv and runs them. It ends with

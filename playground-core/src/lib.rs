@@ -18,11 +18,18 @@
 //! - [`traffic`]: background requests arriving as a Poisson process.
 //! - [`diff`] and [`chart`]: which exposition lines changed, and axis ticks
 //!   and labels for the graphs.
+//! - [`stack`]: the full stack's alert rules and dashboard, compiled in from
+//!   `prometheus.yaml`, its rule files and the Grafana dashboard by
+//!   `build.rs`.
+//! - [`grafana`]: Grafana's interval arithmetic, built-in variables
+//!   (`$__rate_interval`, …) and legends, for the dashboard's queries.
 
 pub mod chart;
 pub mod diff;
+pub mod grafana;
 pub mod markup;
 pub mod playground;
 pub mod query;
 pub mod share;
+pub mod stack;
 pub mod traffic;

@@ -3,7 +3,9 @@
 //!
 //! Everything runs on a simulated clock that only moves when
 //! [`Playground::advance`] is called, so the page decides how fast time goes
-//! (and tests decide exactly when things happen).
+//! (and tests decide exactly when things happen). The stack's alert rules
+//! ([`crate::stack`]) are evaluated on the scraped store as the clock
+//! passes each evaluation interval, as Prometheus evaluates them.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -13,6 +15,7 @@ use tinyprom::exposition::TextFormat;
 use tinyprom::labels::{Labels, Matcher, METRIC_NAME};
 use tinyprom::promql::api::{self, ApiError};
 use tinyprom::promql::{parse, range_query, QueryOptions, QueryValue};
+use tinyprom::rules::Rules;
 use tinyprom::scrape::{ScrapeError, ScrapeIntervalError, Scraper};
 use tinyprom::storage::{duration_ms, is_stale_marker, SeriesStore};
 use treecounter::exposition::{encode, EncodeError, Format};
@@ -21,6 +24,7 @@ use treecounter::simulation::{
     simulated_tree_count, BehaviourError, RequestBehaviour, SIMULATED_UPSTREAM_ERROR_STATUS,
 };
 
+use crate::stack;
 use crate::traffic::{Traffic, TrafficRateError};
 
 /// How many recent visits the log keeps.
@@ -106,6 +110,7 @@ pub struct Playground {
     rng: fastrand::Rng,
     scraper: Scraper,
     store: SeriesStore,
+    alert_rules: Rules,
     traffic: Traffic,
     visits: VecDeque<Visit>,
     visit_count: u64,
@@ -213,6 +218,13 @@ impl Playground {
         let mut registry = Registry::default();
         let metrics = Metrics::register(&mut registry, &config.version);
         let rng = fastrand::Rng::with_seed(config.seed);
+        let mut store = SeriesStore::with_retention(RETENTION);
+        // The rule engine starts with the playground, as Prometheus's starts
+        // with the server: its first evaluation is at time zero, so later
+        // ones fall on the same multiples however time is advanced (a
+        // replayed share link advances in larger steps than the page).
+        let mut alert_rules = stack::new_rules().unwrap_or_default();
+        alert_rules.advance(&mut store, 0);
         Playground {
             now: Duration::ZERO,
             registry,
@@ -220,7 +232,10 @@ impl Playground {
             behaviour: RequestBehaviour::default(),
             rng,
             scraper: Scraper::with_default_interval(target_labels()),
-            store: SeriesStore::with_retention(RETENTION),
+            store,
+            // The rule files are checked by the crate's tests; were they
+            // broken, the page would show no rules rather than fail.
+            alert_rules,
             traffic: Traffic::default(),
             visits: VecDeque::with_capacity(VISIT_LOG_LEN),
             visit_count: 0,
@@ -451,7 +466,10 @@ impl Playground {
 
     /// Moves the simulated clock forward by `elapsed`, serving the traffic
     /// that arrives and taking the scrapes that fall due, in time order (an
-    /// arrival at the same instant as a scrape is served first).
+    /// arrival at the same instant as a scrape is served first); then
+    /// evaluates the alert rules at every evaluation time passed (each sees
+    /// only the samples up to its time, so evaluating after the scrapes is
+    /// the same as between them).
     pub fn advance(&mut self, elapsed: Duration) -> Result<(), AdvanceError> {
         let until = self.now.saturating_add(elapsed);
         loop {
@@ -477,8 +495,22 @@ impl Playground {
                 _ => break,
             }
         }
+        if self
+            .alert_rules
+            .advance(&mut self.store, duration_ms(until))
+            > 0
+        {
+            self.changes += 1;
+        }
         self.now = until;
         Ok(())
+    }
+
+    /// The stack's alert rules (`prometheus/alerts.yaml`) and their state:
+    /// each alert pending, firing or resolved, with its labels and
+    /// annotations. Their `ALERTS` series are in the store, for a timeline.
+    pub fn alert_rules(&self) -> &Rules {
+        &self.alert_rules
     }
 
     /// `rate(requests_total[range])` per label set, evaluated every `step`
@@ -866,5 +898,132 @@ mod tests {
         assert_eq!(playground.behaviour().upstream_error_rate(), 0.15);
         assert_eq!(playground.traffic_rate(), 0.0);
         assert_eq!(playground.scrape_interval(), Duration::from_secs(10));
+    }
+
+    /// The stack's alerts as the page would list them: `name state` of
+    /// each alert held (resolved ones too), one line each.
+    fn alerts(playground: &Playground) -> String {
+        playground
+            .alert_rules()
+            .rules()
+            .flat_map(|rule| rule.alerts().iter().map(move |a| (rule.name(), a)))
+            .map(|(name, a)| {
+                format!(
+                    "{name} {} since {}s\n",
+                    a.state.as_str(),
+                    a.active_at_ms / 1000
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn failing_upstream_calls_make_the_alert_pend_then_fire_in_simulated_time() {
+        let mut playground = playground(1.0);
+        playground.set_traffic_rate(2.0).unwrap();
+        // Evaluated every 10 s (prometheus.yaml); rate() has two samples at
+        // 10 s; `for: 5m` then runs to 310 s.
+        for (at_s, expect) in [
+            (9, ""),
+            (10, "TreeCounterUpstreamErrorsHigh pending since 10s\n"),
+            (309, "TreeCounterUpstreamErrorsHigh pending since 10s\n"),
+            (310, "TreeCounterUpstreamErrorsHigh firing since 10s\n"),
+        ] {
+            playground
+                .advance(Duration::from_secs(at_s) - playground.now())
+                .unwrap();
+            assert_eq!(alerts(&playground), expect, "at {at_s} s");
+        }
+        let rule = playground
+            .alert_rules()
+            .rules()
+            .find(|r| r.name() == "TreeCounterUpstreamErrorsHigh")
+            .unwrap();
+        let alert = &rule.alerts()[0];
+        assert_eq!(
+            alert.labels.to_string(),
+            "{alertname=\"TreeCounterUpstreamErrorsHigh\", instance=\"app:8001\", job=\"treecounter\", severity=\"warning\"}"
+        );
+        assert_eq!(
+            alert.annotations[1],
+            (
+                "summary".to_owned(),
+                "100% of upstream calls from app:8001 fail".to_owned()
+            )
+        );
+
+        // The upstream recovers: the 5-minute ratio falls under 30 % once
+        // more than 210 s of the window are clean, and the alert resolves.
+        playground.set_upstream_error_rate(0.0).unwrap();
+        playground
+            .advance(Duration::from_secs(700) - playground.now())
+            .unwrap();
+        let rule = playground
+            .alert_rules()
+            .rules()
+            .find(|r| r.name() == "TreeCounterUpstreamErrorsHigh")
+            .unwrap();
+        assert_eq!(rule.state(), tinyprom::rules::AlertState::Inactive);
+        let resolved = rule.alerts()[0].resolved_at_ms.unwrap();
+        assert!(
+            (520_000..=560_000).contains(&resolved),
+            "resolved at {resolved}"
+        );
+
+        // The page's timeline: the ALERTS series, pending then firing.
+        let Ok(QueryValue::Matrix(series)) = playground.query_range("ALERTS", 0, 700_000, 10_000)
+        else {
+            panic!("ALERTS is a matrix");
+        };
+        let spans: Vec<String> = series
+            .iter()
+            .map(|s| {
+                let first = s.samples.first().unwrap().t / 1000;
+                let last = s.samples.last().unwrap().t / 1000;
+                format!("{} {first}..{last}", s.labels.get("alertstate").unwrap())
+            })
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                format!("firing 310..{}", resolved / 1000 - 10),
+                "pending 10..300".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    fn the_workshops_baseline_raises_no_alert() {
+        let mut playground = playground(0.15);
+        playground.set_traffic_rate(2.0).unwrap();
+        for tick in 1..=120 {
+            playground.advance(Duration::from_secs(10)).unwrap();
+            assert_eq!(alerts(&playground), "", "at {} s", tick * 10);
+        }
+        let evaluated = playground
+            .alert_rules()
+            .rules()
+            .map(|r| (r.name(), r.last_evaluation_ms(), r.health()))
+            .collect::<Vec<_>>();
+        assert_eq!(
+            evaluated,
+            [
+                (
+                    "TreeCounterDown",
+                    Some(1_200_000),
+                    tinyprom::rules::RuleHealth::Ok
+                ),
+                (
+                    "TreeCounterUpstreamErrorsHigh",
+                    Some(1_200_000),
+                    tinyprom::rules::RuleHealth::Ok
+                ),
+                (
+                    "TreeCounterSlow",
+                    Some(1_200_000),
+                    tinyprom::rules::RuleHealth::Ok
+                ),
+            ]
+        );
     }
 }

@@ -60,8 +60,9 @@ enum Command {
         #[arg(long, allow_hyphen_values = true)]
         step: String,
     },
-    /// Runs promtool rule unit-test files (`promql_expr_test`); exits 1 if
-    /// any test fails.
+    /// Runs promtool rule unit-test files (`rule_files`, `alert_rule_test`,
+    /// `promql_expr_test`) as `promtool test rules` does; exits 1 if any
+    /// test fails.
     Test {
         /// The test files.
         #[arg(required = true)]

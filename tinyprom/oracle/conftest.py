@@ -80,7 +80,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     if test_name == "test_differential":
         query_id, _, _mode = params.rpartition("-")
         SCORE.record_query(query_id, outcome)
-    elif test_name == "test_rule_expression":
+    elif test_name == "test_rule_case":
         _case, _, engine_name = params.rpartition("-")
         SCORE.rules.setdefault(engine_name, []).append(outcome)
 

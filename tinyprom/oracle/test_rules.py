@@ -1,9 +1,15 @@
-"""The rule unit-test files (tinyprom/testdata/rules/*.yaml) under both engines.
+"""promtool's rule unit-test files under both engines.
 
-Each `promql_expr_test` becomes a test of its own: it is written, with its
-group's input series, into a file of its own and run by `promtool test rules`
-(Prometheus 2.42) and by `promql test`; both must pass it. Each whole file is
-run by both as well, as a user would run it.
+The files: tinyprom/testdata/rules/*.yaml (expression tests, and recording
+and alerting rules from rule_files/) and the stack's prometheus/*.test.yaml
+(the alerts of prometheus/alerts.yaml).
+
+Each `promql_expr_test` and each `alert_rule_test` becomes a test of its
+own: it is written, with its group's input series and settings, into a file
+of its own and run by `promtool test rules` (Prometheus 2.42) and by `promql
+test`; both must pass it. Each whole file is run by both as well, as a user
+would run it. The files in tinyprom/testdata/rules/failing/ must fail under
+both: broken rule files, rules that fail to evaluate, wrong expectations.
 
 With --engine=prometheus (checking the harness without our CLI) promtool
 stands in for `promql test`.
@@ -22,17 +28,25 @@ import yaml
 from harness import ROOT
 
 RULES_DIR = ROOT / "tinyprom" / "testdata" / "rules"
-RULE_FILES = sorted(RULES_DIR.glob("*.yaml"))
+RULE_FILES = sorted(RULES_DIR.glob("*.yaml")) + sorted((ROOT / "prometheus").glob("*.test.yaml"))
+FAILING_FILES = sorted((RULES_DIR / "failing").glob("*.yaml"))
 ENGINES = ["promtool", "promql"]
+CASE_KINDS = ("promql_expr_test", "alert_rule_test")
 
 
-def expression_cases() -> list[Any]:
+def file_id(path: Path) -> str:
+    return str(path.relative_to(ROOT).with_suffix(""))
+
+
+def rule_cases() -> list[Any]:
     cases = []
     for path in RULE_FILES:
         document = yaml.safe_load(path.read_text(encoding="utf-8"))
         for g, group in enumerate(document["tests"]):
-            for e, case in enumerate(group.get("promql_expr_test") or []):
-                cases.append(pytest.param(path, g, e, id=f"{path.stem}:{g}:{e}:{case['expr']}"))
+            for kind in CASE_KINDS:
+                for e, case in enumerate(group.get(kind) or []):
+                    what = case.get("expr") or f"{case['alertname']}@{case['eval_time']}"
+                    cases.append(pytest.param(path, g, kind, e, id=f"{path.stem}:{g}:{kind}:{e}:{what}"))
     return cases
 
 
@@ -51,36 +65,59 @@ def rule_test_command(request: pytest.FixtureRequest) -> Callable[[str], list[st
     return command
 
 
-def run_rule_files(cmd: list[str], files: list[Path], cwd: Path) -> None:
-    result = subprocess.run([*cmd, *map(str, files)], capture_output=True, text=True, cwd=cwd, timeout=120, check=False)
+def run_rule_files(cmd: list[str], files: list[Path], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*cmd, *map(str, files)], capture_output=True, text=True, cwd=cwd, timeout=120, check=False)
+
+
+def passes(cmd: list[str], files: list[Path], cwd: Path) -> None:
+    result = run_rule_files(cmd, files, cwd)
     if result.returncode != 0:
         pytest.fail(f"`{' '.join(cmd)}` exited {result.returncode}:\n{result.stdout}{result.stderr}", pytrace=False)
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
-@pytest.mark.parametrize(("path", "group", "index"), expression_cases())
-def test_rule_expression(
+@pytest.mark.parametrize(("path", "group", "kind", "index"), rule_cases())
+def test_rule_case(
     path: Path,
     group: int,
+    kind: str,
     index: int,
     engine_name: str,
     rule_test_command: Callable[[str], list[str]],
     tmp_path: Path,
 ) -> None:
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    test_group = document["tests"][group]
-    case = test_group["promql_expr_test"][index]
-    single = {**document, "tests": [{**test_group, "promql_expr_test": [case]}]}
-    single_file = tmp_path / f"{path.stem}-{group}-{index}.yaml"
+    test_group = {key: value for key, value in document["tests"][group].items() if key not in CASE_KINDS}
+    test_group[kind] = [document["tests"][group][kind][index]]
+    # The file lands elsewhere: its rule files must still be found.
+    rule_files = [str((path.parent / pattern).resolve()) for pattern in document.get("rule_files") or []]
+    single = {**document, "rule_files": rule_files, "tests": [test_group]}
+    single_file = tmp_path / f"{path.stem}-{group}-{kind}-{index}.yaml"
     single_file.write_text(yaml.safe_dump(single, sort_keys=False, allow_unicode=True), encoding="utf-8")
-    run_rule_files(rule_test_command(engine_name), [single_file], tmp_path)
+    passes(rule_test_command(engine_name), [single_file], tmp_path)
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
-@pytest.mark.parametrize("path", RULE_FILES, ids=[p.stem for p in RULE_FILES])
+@pytest.mark.parametrize("path", RULE_FILES, ids=[file_id(p) for p in RULE_FILES])
 def test_rule_file(path: Path, engine_name: str, rule_test_command: Callable[[str], list[str]]) -> None:
-    run_rule_files(rule_test_command(engine_name), [path], RULES_DIR)
+    passes(rule_test_command(engine_name), [path], path.parent)
 
 
-def test_every_expression_test_is_collected() -> None:
-    assert len(expression_cases()) >= 60
+@pytest.mark.parametrize("engine_name", ENGINES)
+@pytest.mark.parametrize("path", FAILING_FILES, ids=[p.stem for p in FAILING_FILES])
+def test_failing_rule_file(path: Path, engine_name: str, rule_test_command: Callable[[str], list[str]]) -> None:
+    cmd = rule_test_command(engine_name)
+    result = run_rule_files(cmd, [path], path.parent)
+    output = result.stdout + result.stderr
+    assert result.returncode == 1 and "FAILED" in output, (
+        f"`{' '.join(cmd)}` should fail with exit code 1 and FAILED, got {result.returncode}:\n{output}"
+    )
+
+
+def test_every_case_is_collected() -> None:
+    cases = rule_cases()
+    kinds = [case.values[2] for case in cases]
+    assert kinds.count("promql_expr_test") >= 165
+    assert kinds.count("alert_rule_test") >= 37
+    assert any(path.parent.name == "prometheus" for path in RULE_FILES)
+    assert len(FAILING_FILES) >= 9

@@ -17,6 +17,8 @@
 //!   series stale.
 //! - [`promql`]: the query language, lexer to evaluator, and the HTTP
 //!   API's answers.
+//! - [`rules`]: recording and alerting rules evaluated over a store, with
+//!   Prometheus's alert states, `ALERTS` series and label templates.
 //! - [`load`]: a saved OpenMetrics file with timestamps into a store.
 //! - [`unit_test`]: promtool's rule unit tests (input series notation,
 //!   expression tests).
@@ -29,6 +31,7 @@ pub mod labels;
 pub mod load;
 pub mod number;
 pub mod promql;
+pub mod rules;
 pub mod scrape;
 pub mod sort;
 pub mod storage;

@@ -114,6 +114,41 @@ pub fn format_duration(ms: i64) -> String {
     out
 }
 
+/// A duration in milliseconds as Go's `time.Duration.String()` prints it
+/// (Grafana's `$__rate_interval`, promtool's messages): hours, minutes and
+/// seconds with every smaller unit written out (`1h0m0s`, `1m30s`, `40s`),
+/// fractions of a second as decimals (`1.5s`), below a second `500ms`,
+/// `0s` for zero.
+pub fn format_go_duration(ms: i64) -> String {
+    if ms == 0 {
+        return "0s".to_owned();
+    }
+    let sign = if ms < 0 { "-" } else { "" };
+    let abs = ms.unsigned_abs();
+    if abs < MS_PER_SECOND {
+        return format!("{sign}{abs}ms");
+    }
+    let hours = abs / MS_PER_HOUR;
+    let minutes = abs % MS_PER_HOUR / MS_PER_MINUTE;
+    let seconds = abs % MS_PER_MINUTE / MS_PER_SECOND;
+    let millis = abs % MS_PER_SECOND;
+    let mut out = String::from(sign);
+    if hours > 0 {
+        out.push_str(&format!("{hours}h"));
+    }
+    if hours > 0 || minutes > 0 {
+        out.push_str(&format!("{minutes}m"));
+    }
+    out.push_str(&seconds.to_string());
+    if millis > 0 {
+        let fraction = format!("{millis:03}");
+        out.push('.');
+        out.push_str(fraction.trim_end_matches('0'));
+    }
+    out.push('s');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +189,26 @@ mod tests {
             "99999999999999999999s",
             Err("not a valid duration string: \"99999999999999999999s\""),
         );
+    }
+
+    #[test]
+    fn formats_like_go_duration_string() {
+        for (ms, text) in [
+            (0, "0s"),
+            (1, "1ms"),
+            (500, "500ms"),
+            (1000, "1s"),
+            (1500, "1.5s"),
+            (1250, "1.25s"),
+            (40_000, "40s"),
+            (60_000, "1m0s"),
+            (90_000, "1m30s"),
+            (3_600_000, "1h0m0s"),
+            (90_061_000, "25h1m1s"),
+            (-60_000, "-1m0s"),
+        ] {
+            assert_eq!(format_go_duration(ms), text);
+        }
     }
 
     #[test]

@@ -37,7 +37,7 @@ pub mod printer;
 mod range_functions;
 pub mod value;
 
-pub use duration::{format_duration, parse_duration};
+pub use duration::{format_duration, format_go_duration, parse_duration};
 pub use error::ParseError;
 pub use eval::{instant_query, range_query, EvalError, QueryOptions};
 pub use parser::parse;

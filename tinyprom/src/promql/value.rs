@@ -251,6 +251,73 @@ pub fn format_go_percent_f(f: f64) -> String {
     }
 }
 
+/// Go's `%.Ng` (`fmt.Sprintf("%.4g", f)`, what Prometheus's `humanize`
+/// template functions print): `precision` significant digits, trailing
+/// zeros dropped, an exponent when it is below -4 or at least `precision`
+/// (`40`, `2.35`, `1.234e+04`, `1e-05`), `NaN`, `+Inf`, `-Inf`. Ties round
+/// to even, as both Go and Rust's exact formatting do.
+pub fn format_go_g(f: f64, precision: usize) -> String {
+    if let Some(special) = special(f) {
+        return special;
+    }
+    let precision = precision.max(1);
+    let sci = format!("{:.*e}", precision - 1, f.abs());
+    let (mantissa, exponent) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    let count = digits.len() as i32;
+    // Where the decimal point goes: `0.digits × 10^point`.
+    let point = exponent + 1;
+    let mut exponent_limit = precision as i32;
+    if exponent_limit > count && count >= point {
+        exponent_limit = count;
+    }
+    if exponent < -4 || exponent >= exponent_limit {
+        let (first, rest) = digits.split_at(1);
+        let dot = if rest.is_empty() { "" } else { "." };
+        let exp_sign = if exponent < 0 { '-' } else { '+' };
+        return format!(
+            "{sign}{first}{dot}{rest}e{exp_sign}{:02}",
+            exponent.unsigned_abs()
+        );
+    }
+    let shown = if precision as i32 > point {
+        count
+    } else {
+        precision as i32
+    };
+    let decimals = (shown - point).max(0) as usize;
+    let mut out = String::from(sign);
+    if point <= 0 {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', point.unsigned_abs() as usize));
+        // Every digit is a decimal here: `decimals` is all of them.
+        out.push_str(digits);
+    } else {
+        let point = point as usize;
+        let integer: String = digits
+            .chars()
+            .chain(std::iter::repeat('0'))
+            .take(point)
+            .collect();
+        out.push_str(&integer);
+        if decimals > 0 {
+            out.push('.');
+            let fraction: String = digits
+                .chars()
+                .skip(point)
+                .chain(std::iter::repeat('0'))
+                .take(decimals)
+                .collect();
+            out.push_str(&fraction);
+        }
+    }
+    out
+}
+
 /// A series of points, as range queries return them.
 pub fn points(series: &Series) -> impl Iterator<Item = (i64, f64)> + '_ {
     series.samples.iter().map(|&Sample { t, f }| (t, f))
@@ -306,6 +373,35 @@ mod tests {
         assert_eq!(format_go_float(0.0001), "0.0001");
         assert_eq!(format_go_float(0.00001), "1e-05");
         assert_eq!(format_go_float(-1.25e-7), "-1.25e-07");
+    }
+
+    #[test]
+    fn go_g_format_with_a_precision() {
+        for (f, text) in [
+            (0.4 * 100.0, "40"),
+            (2.35, "2.35"),
+            (12345.0, "1.234e+04"),
+            (12355.0, "1.236e+04"),
+            (100000.0, "1e+05"),
+            (1000.0, "1000"),
+            (999.95, "1000"),
+            (9999.5, "1e+04"),
+            (0.0012345, "0.001234"),
+            (0.00001, "1e-05"),
+            (0.0001, "0.0001"),
+            (1.5, "1.5"),
+            (-2.5e-7, "-2.5e-07"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1e21, "1e+21"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "+Inf"),
+            (f64::NEG_INFINITY, "-Inf"),
+        ] {
+            assert_eq!(format_go_g(f, 4), text, "{f:?}");
+        }
+        assert_eq!(format_go_g(2.0 / 3.0, 2), "0.67");
+        assert_eq!(format_go_g(123.0, 1), "1e+02");
     }
 
     #[test]
