@@ -13,6 +13,8 @@
 //!   actions (replayed by [`playground::Playground::replay`]) and the view.
 //! - [`query`]: what the query panels show: tables, graph lines, stacking,
 //!   the editor's highlighting with the error underlined, the history.
+//! - [`guide`]: the workshop's sections as steps the page checks by itself
+//!   (visits, the scrape interval, answers, queries judged on the engine).
 //! - [`markup`]: the display-only parts of the query panels as HTML text
 //!   (escaped), cheaper in the wasm than the same markup as components.
 //! - [`traffic`]: background requests arriving as a Poisson process.
@@ -27,6 +29,7 @@
 pub mod chart;
 pub mod diff;
 pub mod grafana;
+pub mod guide;
 pub mod markup;
 pub mod playground;
 pub mod query;

@@ -9,18 +9,21 @@
 //! [`escape`], and the tests here check the markup on the host.
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
 use tinyprom::labels::{quoted, Labels};
 use tinyprom::promql::complete::{Suggestion, SuggestionKind};
+use tinyprom::promql::duration::format_go_duration;
 use tinyprom::promql::explain::{ExplainNode, NodeResult, WindowExplanation};
 use tinyprom::promql::value::format_value;
-use tinyprom::storage::Sample;
+use tinyprom::storage::{duration_ms, Sample};
 
 use crate::chart::{
     format_clock, format_fixed, format_value as axis_value, nice_ticks, series_colour, time_ticks,
     Scale, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, WIDTH as CHART_WIDTH,
 };
-use crate::playground::GraphSeries;
+use crate::guide::{code_of_section, CodeExcerpt, Step};
+use crate::playground::{GraphSeries, TargetStatus};
 use crate::query::{arithmetic, clock, Segment, Table};
 
 // The page's fixed text. As yew elements each would cost the wasm code to
@@ -97,6 +100,131 @@ fn code(out: &mut String, text: &str) {
     out.push_str("<code>");
     escape(out, text);
     out.push_str("</code>");
+}
+
+/// A step of the workshop guide, its fixed part under the button with its
+/// title: what to do and why, and the code the section adds (WORKSHOP.md's
+/// excerpts, each under the file it comes from, in a closed `<details>`).
+pub fn guide_step(step: &Step) -> String {
+    let mut out = String::new();
+    element(&mut out, "p", "step-what", step.what);
+    element(&mut out, "p", "step-why", step.why);
+    let excerpts: Vec<&CodeExcerpt> = code_of_section(step.section).collect();
+    if !excerpts.is_empty() {
+        let _ = write!(
+            out,
+            "<details class=\"step-code\"><summary>The code of section {} ({} excerpt{})</summary>",
+            step.section,
+            excerpts.len(),
+            plural(excerpts.len())
+        );
+        for excerpt in excerpts {
+            out.push_str("<p class=\"code-path\">");
+            code(&mut out, excerpt.path);
+            let _ = write!(out, "</p><pre class=\"code lang-{}\"><code>", excerpt.lang);
+            escape(&mut out, excerpt.code);
+            out.push_str("</code></pre>");
+        }
+        out.push_str("</details>");
+    }
+    out
+}
+
+/// The simulated Prometheus's targets page (`data-testid="targets-view"`):
+/// the app's endpoint with its state (`data-state` `up`, `down` or
+/// `unknown` before the first scrape), labels, last scrape, its duration and
+/// error, as Prometheus's `/targets` shows them; `now` is the simulated
+/// clock.
+pub fn targets_view(target: &TargetStatus, now: Duration) -> String {
+    let last = target.last_scrape.as_ref();
+    let (state, label) = match last {
+        None => ("unknown", "UNKNOWN"),
+        Some(scrape) if scrape.error.is_some() => ("down", "DOWN"),
+        Some(_) => ("up", "UP"),
+    };
+    // One target: its fields as rows, which fit a narrow column where
+    // Prometheus's one row of six columns would not.
+    let mut out =
+        String::from("<table class=\"targets\" data-testid=\"targets-view\"><caption>Job ");
+    let job = target
+        .labels
+        .iter()
+        .find(|label| label.name == "job")
+        .map_or("", |label| label.value.as_str());
+    code(&mut out, job);
+    let _ = write!(
+        out,
+        ", scraped every {}</caption><tbody><tr><th scope=\"row\">Endpoint</th><td>",
+        format_go_duration(duration_ms(target.scrape_interval))
+    );
+    code(&mut out, target.url);
+    let _ = write!(
+        out,
+        "</td></tr><tr><th scope=\"row\">State</th><td><span class=\"target-state {state}\" \
+         data-testid=\"target-state\" data-state=\"{state}\">{label}</span></td></tr>\
+         <tr><th scope=\"row\">Labels</th><td>"
+    );
+    for label in target.labels.iter() {
+        out.push_str("<span class=\"target-label\">");
+        let _ = write!(out, "{}=", label.name);
+        escape(&mut out, &quoted(&label.value));
+        out.push_str("</span> ");
+    }
+    out.push_str(
+        "</td></tr><tr><th scope=\"row\">Last scrape</th><td data-testid=\"target-last-scrape\">",
+    );
+    match last {
+        Some(scrape) => {
+            // Whole seconds: the text changes once a second, not every
+            // frame, while the clock runs.
+            let ago = duration_ms(now.saturating_sub(scrape.at)) / 1000 * 1000;
+            let _ = write!(out, "{} ago", format_go_duration(ago));
+        }
+        None => out.push_str("never"),
+    }
+    out.push_str("</td></tr><tr><th scope=\"row\">Scrape duration</th><td>");
+    match last {
+        Some(scrape) => {
+            let _ = write!(
+                out,
+                "{} (simulated), {} samples",
+                go_duration_micros(scrape.duration),
+                scrape.samples
+            );
+        }
+        None => out.push('–'),
+    }
+    out.push_str("</td></tr><tr><th scope=\"row\">Error</th>");
+    match last.and_then(|scrape| scrape.error.as_deref()) {
+        Some(error) => {
+            out.push_str("<td class=\"target-error\">");
+            escape(&mut out, error);
+        }
+        None => out.push_str("<td>none"),
+    }
+    out.push_str("</td></tr></tbody></table>");
+    out
+}
+
+/// A duration under a few seconds as Go prints it to the microsecond
+/// (`1.3ms`, `850µs`, `2.0005s`), as Prometheus shows a scrape's duration.
+fn go_duration_micros(duration: Duration) -> String {
+    let micros = duration.as_micros();
+    let (whole, fraction, digits, unit) = if micros < 1_000 {
+        return format!("{micros}µs");
+    } else if micros < 1_000_000 {
+        (micros / 1_000, micros % 1_000, 3, "ms")
+    } else {
+        (micros / 1_000_000, micros % 1_000_000, 6, "s")
+    };
+    let mut out = whole.to_string();
+    if fraction > 0 {
+        let decimals = format!("{fraction:0digits$}");
+        out.push('.');
+        out.push_str(decimals.trim_end_matches('0'));
+    }
+    out.push_str(unit);
+    out
 }
 
 /// The editor's highlighted copy of `query`: one span per segment, the
@@ -502,7 +630,13 @@ pub fn chart_grid(scale: &Scale, start_ms: i64, end_ms: i64) -> String {
             label = axis_value(v),
         );
     }
-    for t in time_ticks(start_ms.max(0), end_ms, 6) {
+    // The step fits the whole axis; ticks before the clock's zero are left
+    // out (choosing the step from the part after zero crowded a few
+    // seconds of labels into the axis's right end).
+    for t in time_ticks(start_ms, end_ms, 6)
+        .into_iter()
+        .filter(|&t| t >= 0)
+    {
         let x = n(scale.x(t));
         let _ = write!(
             out,
@@ -577,6 +711,7 @@ pub fn chart_cursor(series: &[GraphSeries], scale: &Scale, t: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::playground::LastScrape;
     use crate::query::{segments, window_call, windows, TableRow};
     use tinyprom::promql::explain::explain;
     use tinyprom::promql::parse;
@@ -613,6 +748,95 @@ mod tests {
             }
         }
         store
+    }
+
+    #[test]
+    fn a_guide_step_shows_its_text_and_its_section_s_code_escaped() {
+        for step in &crate::guide::STEPS {
+            let html = guide_step(step);
+            well_formed(&html);
+            let excerpts = code_of_section(step.section).count();
+            assert_eq!(
+                html.matches("<pre class=\"code").count(),
+                excerpts,
+                "{}",
+                step.id
+            );
+        }
+        let html = guide_step(&crate::guide::STEPS[1]);
+        // Rust's generics and closures are escaped, not markup.
+        assert!(html.contains("&lt;"), "{html}");
+        assert!(html.contains("workshop/step-2/src/main.rs"), "{html}");
+    }
+
+    fn target(last_scrape: Option<LastScrape>) -> TargetStatus {
+        TargetStatus {
+            url: "http://app:8001/metrics",
+            labels: Labels::new([("job", "treecounter"), ("instance", "app:8001")]),
+            scrape_interval: Duration::from_secs(10),
+            last_scrape,
+        }
+    }
+
+    #[test]
+    fn the_targets_view_says_what_prometheus_s_targets_page_says() {
+        let never = targets_view(&target(None), Duration::from_secs(3));
+        well_formed(&never);
+        assert!(never.contains("data-state=\"unknown\">UNKNOWN<"), "{never}");
+        assert!(
+            never.contains("<td data-testid=\"target-last-scrape\">never</td>"),
+            "{never}"
+        );
+        assert!(never.contains("scraped every 10s"), "{never}");
+
+        let up = target(Some(LastScrape {
+            at: Duration::from_secs(20),
+            duration: Duration::from_micros(1_300),
+            samples: 40,
+            error: None,
+        }));
+        let html = targets_view(&up, Duration::from_millis(24_500));
+        well_formed(&html);
+        assert!(html.contains("data-state=\"up\">UP<"), "{html}");
+        assert!(html.contains(">4s ago<"), "{html}");
+        assert!(
+            html.contains("<td>1.3ms (simulated), 40 samples</td>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<code>http://app:8001/metrics</code>"),
+            "{html}"
+        );
+        assert!(html.contains("instance=&quot;app:8001&quot;"), "{html}");
+        assert!(
+            html.contains("<th scope=\"row\">Error</th><td>none</td>"),
+            "{html}"
+        );
+
+        let down = target(Some(LastScrape {
+            at: Duration::from_secs(20),
+            duration: Duration::from_millis(2),
+            samples: 0,
+            error: Some("connection refused <here>".to_owned()),
+        }));
+        let html = targets_view(&down, Duration::from_secs(80));
+        well_formed(&html);
+        assert!(html.contains("data-state=\"down\">DOWN<"), "{html}");
+        assert!(html.contains(">1m0s ago<"), "{html}");
+        assert!(html.contains("connection refused &lt;here&gt;"), "{html}");
+    }
+
+    #[test]
+    fn scrape_durations_print_as_go_prints_them() {
+        for (micros, text) in [
+            (850, "850µs"),
+            (1_000, "1ms"),
+            (1_300, "1.3ms"),
+            (12_345, "12.345ms"),
+            (2_000_500, "2.0005s"),
+        ] {
+            assert_eq!(go_duration_micros(Duration::from_micros(micros)), text);
+        }
     }
 
     #[test]
@@ -724,6 +948,19 @@ mod tests {
             "<line class=\"axis\" x1=\"52.0\" x2=\"626.0\" y1=\"210.0\" y2=\"210.0\"/>\
              <line class=\"axis\" x1=\"52.0\" x2=\"52.0\" y1=\"12.0\" y2=\"210.0\"/>"
         ));
+    }
+
+    #[test]
+    fn early_on_the_time_ticks_fit_the_whole_span_not_the_seconds_since_zero() {
+        // 31 s into the simulation, a graph of the last 5 minutes: one tick
+        // at 0:00 (the step fits 5 minutes), not 0:00, 0:05, … 0:30 crowded
+        // into the axis's last tenth.
+        let series = chart_series();
+        let scale = Scale::new(&series, -269_000, 31_000, 240.0);
+        let html = chart_grid(&scale, -269_000, 31_000);
+        well_formed(&html);
+        assert_eq!(html.matches("text-anchor=\"middle\"").count(), 1, "{html}");
+        assert!(html.contains(">0:00</text>"), "{html}");
     }
 
     #[test]

@@ -90,6 +90,44 @@ pub struct Visit {
     pub tree_count: Option<u64>,
 }
 
+/// Where the simulated Prometheus scrapes the app, as the compose stack's
+/// `prometheus.yaml` names it.
+pub const SCRAPE_URL: &str = "http://app:8001/metrics";
+
+/// The last scrape of the target, as Prometheus's targets page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LastScrape {
+    /// When it happened, on the simulated clock.
+    pub at: Duration,
+    /// How long it took (simulated: see [`simulated_scrape_duration`]).
+    pub duration: Duration,
+    /// Samples it stored.
+    pub samples: usize,
+    /// Why it failed (the target is then down), as Prometheus says it.
+    pub error: Option<String>,
+}
+
+/// The scraped target: what Prometheus's `/targets` page shows of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetStatus {
+    /// The URL scraped.
+    pub url: &'static str,
+    /// The labels attached to everything scraped from it.
+    pub labels: Labels,
+    /// Time between scrapes.
+    pub scrape_interval: Duration,
+    /// The last scrape; `None` before the first (Prometheus's "unknown").
+    pub last_scrape: Option<LastScrape>,
+}
+
+/// How long a scrape of the simulated app takes. The app answers
+/// `/metrics` at once (it has no artificial latency there), so the time is
+/// that of reading and parsing its text, modelled as a real scrape of a
+/// local target goes: 1 ms, plus 0.1 µs a byte (10 MB/s).
+pub fn simulated_scrape_duration(bytes: usize) -> Duration {
+    Duration::from_micros(1_000 + bytes as u64 / 10)
+}
+
 /// One series of a graph: its labels and `(t_ms, value)` points.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GraphSeries {
@@ -109,6 +147,7 @@ pub struct Playground {
     behaviour: RequestBehaviour,
     rng: fastrand::Rng,
     scraper: Scraper,
+    last_scrape: Option<LastScrape>,
     store: SeriesStore,
     alert_rules: Rules,
     traffic: Traffic,
@@ -232,6 +271,7 @@ impl Playground {
             behaviour: RequestBehaviour::default(),
             rng,
             scraper: Scraper::with_default_interval(target_labels()),
+            last_scrape: None,
             store,
             // The rule files are checked by the crate's tests; were they
             // broken, the page would show no rules rather than fail.
@@ -396,6 +436,16 @@ impl Playground {
         Ok(())
     }
 
+    /// The scraped target and its last scrape.
+    pub fn target(&self) -> TargetStatus {
+        TargetStatus {
+            url: SCRAPE_URL,
+            labels: self.scraper.target().clone(),
+            scrape_interval: self.scraper.scrape_interval(),
+            last_scrape: self.last_scrape.clone(),
+        }
+    }
+
     /// Time between scrapes.
     pub fn scrape_interval(&self) -> Duration {
         self.scraper.scrape_interval()
@@ -487,6 +537,12 @@ impl Playground {
                     let report =
                         self.scraper
                             .scrape(Ok(&text), TextFormat::OpenMetrics, &mut self.store);
+                    self.last_scrape = Some(LastScrape {
+                        at: report.at,
+                        duration: simulated_scrape_duration(text.len()),
+                        samples: report.samples,
+                        error: report.error.as_ref().map(ToString::to_string),
+                    });
                     self.changes += 1;
                     if let Some(error) = report.error {
                         return Err(error.into());
@@ -752,6 +808,51 @@ mod tests {
             .collect();
         assert_eq!(points, [(0, 0.0), (10_000, 2.0), (20_000, 3.0)]);
         assert_eq!(playground.now(), Duration::from_secs(25));
+    }
+
+    #[test]
+    fn the_target_shows_its_last_scrape() {
+        let mut playground = playground(0.0);
+        let fresh = playground.target();
+        assert_eq!(fresh.url, "http://app:8001/metrics");
+        assert_eq!(
+            fresh.labels.labels_text(),
+            "{instance=\"app:8001\", job=\"treecounter\"}"
+        );
+        assert_eq!(fresh.scrape_interval, Duration::from_secs(10));
+        // Nothing scraped before the clock runs: Prometheus's "unknown".
+        assert_eq!(fresh.last_scrape, None);
+
+        run(&mut playground, &[5], 25);
+        playground
+            .set_scrape_interval(Duration::from_secs(5))
+            .unwrap();
+        let last = playground.target().last_scrape.expect("scraped");
+        assert_eq!(last.at, Duration::from_secs(20));
+        assert_eq!(last.error, None);
+        let bytes = playground.exposition(Format::OpenMetrics).unwrap().len();
+        assert_eq!(last.duration, simulated_scrape_duration(bytes));
+        let stored = playground
+            .store()
+            .select(&[Matcher::equal(METRIC_NAME, "scrape_samples_scraped")])
+            .filter_map(|series| series.samples.last())
+            .map(|sample| sample.f)
+            .next();
+        assert_eq!(stored, Some(last.samples as f64));
+        assert_eq!(playground.target().scrape_interval, Duration::from_secs(5));
+
+        // A reset forgets the scrapes with the store.
+        playground.reset();
+        assert_eq!(playground.target().last_scrape, None);
+    }
+
+    #[test]
+    fn a_scrape_takes_a_millisecond_and_more_for_more_text() {
+        assert_eq!(simulated_scrape_duration(0), Duration::from_millis(1));
+        assert_eq!(
+            simulated_scrape_duration(3_000),
+            Duration::from_micros(1_300)
+        );
     }
 
     #[test]

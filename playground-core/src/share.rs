@@ -96,6 +96,8 @@ pub struct SharedState {
     pub openmetrics: bool,
     /// The query panels, in order.
     pub panels: Vec<PanelState>,
+    /// The workshop guide's progress ([`crate::guide::Progress`]'s bits).
+    pub guide: u32,
 }
 
 /// Why a link could not be read.
@@ -142,6 +144,10 @@ pub fn encode(state: &SharedState) -> String {
         u8::from(state.paused),
         if state.openmetrics { "om" } else { "text" }
     );
+    // Only when there is progress: links without it stay as they were.
+    if state.guide != 0 {
+        let _ = write!(out, "&guide={}", base36(u64::from(state.guide)));
+    }
     for panel in &state.panels {
         out.push_str("&q=");
         percent_encode(&panel.query, &mut out);
@@ -197,6 +203,7 @@ pub fn decode(fragment: &str) -> Result<SharedState, ShareError> {
         paused: false,
         openmetrics: false,
         panels: Vec::new(),
+        guide: 0,
     };
     let mut version = false;
     let (mut seed, mut start, mut now) = (false, false, false);
@@ -236,6 +243,10 @@ pub fn decode(fragment: &str) -> Result<SharedState, ShareError> {
                 state.panels.push(parse_panel(value)?);
             }
             "log" => state.log = parse_log(value)?,
+            "guide" => {
+                state.guide = u32::try_from(parse_base36(value, "guide's progress")?)
+                    .map_err(|_| ShareError("the guide's progress is too large".to_owned()))?;
+            }
             _ => return fail(format!("unknown key {}", shown(key))),
         }
     }
@@ -447,6 +458,7 @@ mod tests {
                 },
                 PanelState::default(),
             ],
+            guide: 0b10_1001,
         }
     }
 

@@ -70,6 +70,7 @@ export function playgroundChecks(host) {
     await page.waitForTimeout(4_000);
     const series = await page.locator('[data-testid=rate-graph] path.series').count();
     assert.ok(series >= 1, `${series} series`);
+    await page.getByTestId('rate-graph').scrollIntoViewIfNeeded();
     const box = await page.getByTestId('rate-graph').boundingBox();
     await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.4);
     await page.getByTestId('rate-graph-readout').waitFor();

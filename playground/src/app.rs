@@ -3,6 +3,7 @@
 
 use std::time::Duration;
 
+use playground_core::guide::{Progress, STEPS};
 use playground_core::markup;
 use playground_core::playground::{
     ActionError, Playground, PlaygroundAction, PlaygroundConfig, Visit, MAX_LOGGED_ACTIONS,
@@ -17,12 +18,13 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::components::{
-    choice, choice_of, reset_buttons, scrape_interval_select, time_controls, traffic_controls,
+    choice, choice_of, raw, reset_buttons, scrape_interval_select, time_controls, traffic_controls,
     visit_button, visit_log, ChoiceProps, DataVersion, ExpositionView, PanelEvent, QueryPanel,
-    TimeControlsProps, TrafficControlsProps,
+    TimeControlsProps, TrafficControlsProps, WorkshopPanel,
 };
 use crate::hooks::{use_playground, use_sim_clock, PlaygroundHandle};
 use crate::settings::{Span, Speed, StartOptions};
+use crate::storage;
 
 /// Requests per simulated second of the benchmark's generated history.
 const BENCHMARK_TRAFFIC_RATE: f64 = 5.0;
@@ -55,6 +57,8 @@ struct Initial {
     paused: bool,
     format: Format,
     panels: Vec<Panel>,
+    /// The workshop guide's progress.
+    guide: Progress,
     /// Why a link was not used, or what it left out.
     note: Option<String>,
 }
@@ -92,6 +96,7 @@ impl Initial {
                     ..PanelState::default()
                 },
             }],
+            guide: Progress::from_storage(&storage::read_guide_progress()),
             note,
         }
     }
@@ -121,6 +126,7 @@ impl Initial {
             } else {
                 panels
             },
+            guide: Progress::from_bits(state.guide),
             note: None,
         }
     }
@@ -148,6 +154,11 @@ pub fn App(props: &AppProps) -> Html {
     let next_panel_id = use_mut_ref(|| initial.borrow().panels.len() as u32);
     let note = use_state(|| initial.borrow().note.clone());
     let share_link = use_state(|| None::<String>);
+    let guide = use_state(|| initial.borrow().guide);
+    let guide_open = use_state(|| !storage::guide_closed());
+    use_effect_with(*guide, |guide| {
+        storage::write_guide_progress(guide.to_bits())
+    });
 
     use_sim_clock(speed.factor(), !*paused, {
         let playground = playground.clone();
@@ -264,6 +275,7 @@ pub fn App(props: &AppProps) -> Html {
         let note = note.clone();
         let view = (*speed, *span, *paused, *format);
         let panel_states: Vec<PanelState> = panels.iter().map(|p| p.state.clone()).collect();
+        let guide = *guide;
         Callback::from(move |_: MouseEvent| {
             let Some(p) = playground.read() else {
                 return;
@@ -279,6 +291,7 @@ pub fn App(props: &AppProps) -> Html {
                 paused,
                 openmetrics: format == Format::OpenMetrics,
                 panels: panel_states.clone(),
+                guide: guide.to_bits(),
             };
             if !p.log_is_complete() {
                 note.set(Some(format!(
@@ -314,11 +327,43 @@ pub fn App(props: &AppProps) -> Html {
         }
     });
 
+    let on_guide_progress = setter(&guide);
+    let set_guide_open = {
+        let guide_open = guide_open.clone();
+        move |open: bool| {
+            storage::set_guide_closed(!open);
+            guide_open.set(open);
+        }
+    };
+    let on_guide_close = {
+        let set_guide_open = set_guide_open.clone();
+        Callback::from(move |()| set_guide_open(false))
+    };
+    let on_guide_open = Callback::from(move |_: MouseEvent| set_guide_open(true));
+    let workshop = if *guide_open {
+        html! {
+            <WorkshopPanel playground={playground.clone()} progress={*guide}
+                on_progress={on_guide_progress} on_close={on_guide_close} />
+        }
+    } else {
+        html! {
+            <button type="button" class="button guide-open" data-testid="workshop-open" onclick={on_guide_open}>
+                { format!("Workshop guide ({} of {} done)", guide.count(), STEPS.len()) }
+            </button>
+        }
+    };
+
+    let targets = raw(playground
+        .read()
+        .map(|p| markup::targets_view(&p.target(), p.now()))
+        .unwrap_or_default());
+
     html! {
         <>
             <header class="topbar">{ static_html(markup::BRAND) }</header>
             <main class="layout">
                 <div class="column">
+                <div class="workshop-slot">{ workshop }</div>
                 <section class="panel panel-visit" aria-labelledby="visit-heading">
                     { static_html(markup::VISIT_INTRO) }
                     { visit_button(&on_visit) }
@@ -345,6 +390,8 @@ pub fn App(props: &AppProps) -> Html {
                         on_error_rate,
                     }) }
                     { reset_buttons(&on_restart, &on_reset) }
+                    <h3 id="targets-heading">{ "Targets" }</h3>
+                    <div class="targets-wrap" aria-labelledby="targets-heading">{ targets }</div>
                 </section>
                 </div>
 

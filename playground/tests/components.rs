@@ -313,6 +313,7 @@ fn shared_link(panels: Vec<PanelState>) -> (String, Playground) {
         paused: true,
         openmetrics: false,
         panels,
+        guide: 0,
     });
     (link, playground)
 }

@@ -14,6 +14,7 @@ mod time_controls;
 mod traffic_controls;
 mod visit_button;
 mod visit_log;
+mod workshop_panel;
 
 pub use choice::{choice, choice_of, ChoiceProps};
 pub use explain_view::{raw, ExplainView, ExplainViewProps};
@@ -29,3 +30,4 @@ pub use time_controls::{time_controls, TimeControlsProps};
 pub use traffic_controls::{traffic_controls, TrafficControlsProps};
 pub use visit_button::visit_button;
 pub use visit_log::visit_log;
+pub use workshop_panel::{WorkshopPanel, WorkshopPanelProps};
