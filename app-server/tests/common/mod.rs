@@ -5,9 +5,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app_server::cors::CorsOrigin;
 use app_server::state::{Clock, StateOptions};
 use app_server::upstream::Upstream;
-use app_server::{app, AppState};
+use app_server::{app, AllowedOrigins, AppState};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;
@@ -38,9 +39,23 @@ pub fn test_app(latency_max: f64, error_rate: f64) -> TestApp {
 }
 
 pub fn test_app_with(options: StateOptions) -> TestApp {
+    test_app_allowing(options, &[])
+}
+
+/// An app whose `/metrics` and `/treecounter` pages of `origins` may read,
+/// as given to `--cors-allow-origin`.
+pub fn test_app_allowing(options: StateOptions, origins: &[&str]) -> TestApp {
+    let origins = origins
+        .iter()
+        .map(|origin| origin.parse::<CorsOrigin>().unwrap());
+    let allowed_origins = AllowedOrigins::new(origins).unwrap();
     let state = AppState::new(options, fixed_clock());
     TestApp {
-        router: app(state.clone(), Duration::from_secs(3600 * 2)),
+        router: app(
+            state.clone(),
+            Duration::from_secs(3600 * 2),
+            &allowed_origins,
+        ),
         state,
     }
 }
