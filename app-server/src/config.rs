@@ -8,6 +8,8 @@ use std::time::Duration;
 use clap::Parser;
 use treecounter::simulation::RequestBehaviour;
 
+use crate::cors::CorsOrigin;
+
 /// The workshop's tree-counter app, with a Prometheus `/metrics` endpoint.
 #[derive(Debug, Clone, Parser)]
 #[command(version, about, long_about = None, allow_negative_numbers = true)]
@@ -59,6 +61,17 @@ pub struct Config {
     /// connections are closed at once). If any are cut, the exit status is 1.
     #[arg(long, env = "APP_SHUTDOWN_GRACE", default_value = "30", value_parser = parse_seconds)]
     pub shutdown_grace: Duration,
+
+    /// Origin (scheme://host[:port]) of a page served elsewhere that may read /metrics and
+    /// /treecounter, or `*` for any; repeat it, or separate origins with commas. Default: none,
+    /// only this server's own pages (no CORS headers at all).
+    #[arg(
+        long,
+        env = "APP_CORS_ALLOW_ORIGIN",
+        value_name = "ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_allow_origin: Vec<CorsOrigin>,
 
     /// Instead of serving, check that a server on --listen answers /healthz, and exit 0 if it does
     /// (for container healthchecks, which have no curl).
@@ -129,6 +142,34 @@ mod tests {
         assert!(config.upstream_url.is_none());
         assert!(config.seed.is_none());
         assert_eq!(config.listen_backlog, 1024);
+        assert!(config.cors_allow_origin.is_empty());
+    }
+
+    #[test]
+    fn cors_origins_are_repeated_or_separated_by_commas() {
+        let origin = |value| CorsOrigin::Origin(axum::http::HeaderValue::from_static(value));
+        for (args, expect) in [
+            (&["--cors-allow-origin", "*"][..], vec![CorsOrigin::Any]),
+            (
+                &[
+                    "--cors-allow-origin",
+                    "https://a.example",
+                    "--cors-allow-origin",
+                    "http://localhost:8080",
+                ],
+                vec![origin("https://a.example"), origin("http://localhost:8080")],
+            ),
+            // The form of APP_CORS_ALLOW_ORIGIN, split the same way.
+            (
+                &[
+                    "--cors-allow-origin",
+                    "https://a.example, http://localhost:8080",
+                ],
+                vec![origin("https://a.example"), origin("http://localhost:8080")],
+            ),
+        ] {
+            assert_eq!(parse(args).unwrap().cors_allow_origin, expect, "{args:?}");
+        }
     }
 
     #[test]
@@ -149,6 +190,18 @@ mod tests {
             (&["--request-timeout", "0"], "above 0"),
             (&["--seed", "-3"], "invalid"),
             (&["--listen-backlog", "0"], "not in 1..=65535"),
+            (
+                &["--cors-allow-origin", "https://a.example/"],
+                "did you mean `https://a.example`?",
+            ),
+            (
+                &["--cors-allow-origin", "https://a.example,page.example"],
+                "`page.example` is neither `*` nor an origin",
+            ),
+            (
+                &["--cors-allow-origin", "ftp://a.example"],
+                "not an http:// or https:// origin",
+            ),
         ] {
             let err = parse(args).unwrap_err();
             assert!(err.contains(expect), "{args:?}: {err}");

@@ -6,6 +6,8 @@
 //! # Layout
 //!
 //! - [`config`]: the command line (every flag also an environment variable).
+//! - [`cors`]: which other origins' pages may read `/metrics` and
+//!   `/treecounter` ([`AllowedOrigins`]), and the CORS layer that says so.
 //! - [`state`]: [`AppState`], what every handler shares: metric handles, the
 //!   registry, the simulated behaviour, the upstream, the clock.
 //! - [`routes`]: the router ([`app`]) and its handlers, and the middleware
@@ -20,12 +22,14 @@
 //! drive [`app`] in-process or [`serve`] on port 0.
 
 pub mod config;
+pub mod cors;
 pub mod process_metrics;
 pub mod routes;
 pub mod server;
 pub mod state;
 pub mod upstream;
 
+pub use cors::AllowedOrigins;
 pub use routes::app;
 pub use server::{serve, ServerTimeouts};
 pub use state::AppState;

@@ -10,7 +10,7 @@ use app_server::config::Config;
 use app_server::server::{bind, Shutdown};
 use app_server::state::{system_clock, StateOptions};
 use app_server::upstream::Upstream;
-use app_server::{app, serve, AppState, ServerTimeouts};
+use app_server::{app, serve, AllowedOrigins, AppState, ServerTimeouts};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 use treecounter::simulation::RequestBehaviour;
@@ -40,6 +40,8 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
+    let allowed_origins = AllowedOrigins::new(config.cors_allow_origin.clone())
+        .context("invalid --cors-allow-origin")?;
     let behaviour = RequestBehaviour::new(config.latency_max, config.upstream_error_rate)?;
     let upstream = match &config.upstream_url {
         Some(url) => Upstream::http(url.clone(), config.upstream_timeout)
@@ -71,7 +73,7 @@ async fn run(config: Config) -> anyhow::Result<()> {
     );
     let shutdown = serve(
         listener,
-        app(state, config.request_timeout),
+        app(state, config.request_timeout, &allowed_origins),
         ServerTimeouts {
             header_read: config.header_read_timeout,
             shutdown_grace: config.shutdown_grace,

@@ -3,19 +3,21 @@
 use std::time::Duration;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use tokio::time::Instant;
 use tower::Service as _;
+use tower_http::cors::CorsLayer;
 use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 use treecounter::exposition::{self, Format};
 use treecounter::metrics::Endpoint;
 use treecounter::simulation::{format_count, SIMULATED_UPSTREAM_ERROR_STATUS};
 
+use crate::cors::AllowedOrigins;
 use crate::state::AppState;
 
 /// Builds the app: `/treecounter`, `/metrics`, `/healthz`, and the playground
@@ -23,11 +25,17 @@ use crate::state::AppState;
 /// `request_latency_seconds` under a label taken from the route.
 ///
 /// `request_timeout` bounds how long any one request may take (answered 408).
-pub fn app(state: AppState, request_timeout: Duration) -> Router {
+/// `allowed_origins` are the other origins whose pages may read `/metrics`
+/// and `/treecounter` (CORS); other routes never answer CORS.
+pub fn app(state: AppState, request_timeout: Duration, allowed_origins: &AllowedOrigins) -> Router {
     let static_files = ServeDir::new(state.static_dir());
+    let cors = allowed_origins.layer();
     Router::new()
-        .route("/treecounter", get(tree_counter))
-        .route("/metrics", get(metrics))
+        .route(
+            "/treecounter",
+            cross_origin(get(tree_counter), cors.as_ref()),
+        )
+        .route("/metrics", cross_origin(get(metrics), cors.as_ref()))
         .route("/healthz", get(healthz))
         .route("/", get(index))
         .fallback(move |request: Request| playground_file(static_files.clone(), request))
@@ -41,6 +49,36 @@ pub fn app(state: AppState, request_timeout: Duration) -> Router {
             track_requests,
         ))
         .with_state(state)
+}
+
+/// `route`, answering CORS through `cors` when other origins may read it.
+/// Without `cors` it is returned as it is: no layer, nothing added to the
+/// cost of a request.
+fn cross_origin(route: MethodRouter<AppState>, cors: Option<&CorsLayer>) -> MethodRouter<AppState> {
+    match cors {
+        None => route,
+        // Outside the CORS layer, to see the preflights it answers itself.
+        Some(cors) => route
+            .layer(cors.clone())
+            .layer(middleware::from_fn(mark_preflight)),
+    }
+}
+
+/// Marks a response the CORS layer gave to a preflight itself, so it is not
+/// counted as a visit of the route it asked about.
+#[derive(Debug, Clone, Copy)]
+struct CorsPreflight;
+
+/// Marks the answer to an `OPTIONS` request as a [`CorsPreflight`]. Behind
+/// this, the CORS layer answers every `OPTIONS` itself (the routes' handlers
+/// are `GET` only).
+async fn mark_preflight(request: Request, next: Next) -> Response {
+    let preflight = request.method() == Method::OPTIONS;
+    let mut response = next.run(request).await;
+    if preflight {
+        response.extensions_mut().insert(CorsPreflight);
+    }
+    response
 }
 
 /// Which `endpoint` label a request is counted under. Routes give their own
@@ -65,7 +103,9 @@ fn route_endpoint(route: &MatchedPath) -> Option<Endpoint> {
     }
 }
 
-/// Counts and times every response, and logs every request at debug level.
+/// Counts and times every response but CORS preflights, and logs every
+/// request at debug level. A preflight only asks whether another origin's
+/// page may read a route: it is no visit of it, and runs no handler.
 /// (The log is written here, with the latency already measured, rather
 /// than by tower-http's `TraceLayer`: one layer, one clock, less per
 /// request.)
@@ -84,9 +124,11 @@ async fn track_requests(State(state): State<AppState>, request: Request, next: N
     let response = next.run(request).await;
     let latency = started.elapsed();
     let status = response.status();
-    state
-        .metrics()
-        .record_response(endpoint_label(route, status), status.as_u16(), latency);
+    if response.extensions().get::<CorsPreflight>().is_none() {
+        state
+            .metrics()
+            .record_response(endpoint_label(route, status), status.as_u16(), latency);
+    }
     if let Some((method, uri)) = logged {
         tracing::debug!(%method, %uri, status = status.as_u16(), ?latency, "request finished");
     }

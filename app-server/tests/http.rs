@@ -12,8 +12,8 @@ use std::time::Duration;
 use app_server::routes::render_tree_counter;
 use app_server::state::StateOptions;
 use app_server::upstream::Upstream;
-use app_server::{app, AppState};
-use axum::http::StatusCode;
+use app_server::{app, AllowedOrigins, AppState};
+use axum::http::{Method, StatusCode};
 use common::*;
 use treecounter::simulation::RequestBehaviour;
 
@@ -426,7 +426,11 @@ async fn a_request_over_the_timeout_gets_408_and_is_counted() {
         },
         fixed_clock(),
     );
-    let router = app(state, Duration::from_secs(2));
+    let router = app(
+        state,
+        Duration::from_secs(2),
+        &AllowedOrigins::same_origin_only(),
+    );
     let reply = get(&router, "/treecounter").await;
     assert_eq!(reply.status, StatusCode::REQUEST_TIMEOUT);
     let metrics = get(&router, "/metrics").await.body;
@@ -439,4 +443,223 @@ async fn a_request_over_the_timeout_gets_408_and_is_counted() {
     );
     // The page was abandoned before its upstream call: nothing counted there.
     assert_eq!(sum_requests(&metrics, "/upstream"), 0.0);
+}
+
+const PAGE: &str = "https://page.example";
+
+fn cors_test_app(allowed: &[&str]) -> TestApp {
+    test_app_allowing(
+        StateOptions {
+            behaviour: RequestBehaviour::new(0.0, 0.0).unwrap(),
+            upstream: Upstream::Simulated,
+            seed: Some(1),
+            static_dir: PathBuf::from("/nonexistent/playground"),
+            process_metrics: false,
+        },
+        allowed,
+    )
+}
+
+/// Asks `method path` from a page at `origin` (`None`: a same-origin page,
+/// or no browser) of an app started with `--cors-allow-origin` for each of
+/// `allowed`, and checks the status and the CORS and `Vary` headers of the
+/// answer, one `name: value` line each, sorted. `OPTIONS` is sent as a
+/// browser's preflight for a `GET` with a long `Accept`.
+async fn check_cors(
+    allowed: &[&str],
+    (method, path, origin): (Method, &str, Option<&str>),
+    (status, expect): (StatusCode, &str),
+) {
+    let app = cors_test_app(allowed);
+    let mut headers: Vec<(&str, &str)> = origin.iter().map(|o| ("origin", *o)).collect();
+    if method == Method::OPTIONS {
+        headers.push(("access-control-request-method", "GET"));
+        headers.push(("access-control-request-headers", "accept"));
+    }
+    let reply = send(&app.router, method.clone(), path, &headers).await;
+    let mut lines: Vec<String> = reply
+        .headers
+        .iter()
+        .filter(|(name, _)| name.as_str().starts_with("access-control-") || *name == "vary")
+        .map(|(name, value)| format!("{name}: {}", value.to_str().unwrap()))
+        .collect();
+    lines.sort();
+    let case = format!("{allowed:?} {method} {path} from {origin:?}");
+    assert_eq!(reply.status, status, "{case}");
+    assert_eq!(lines.join("\n"), expect, "{case}");
+}
+
+#[tokio::test]
+async fn by_default_no_route_answers_cors() {
+    for (request, expect) in [
+        (
+            (Method::GET, "/metrics", Some(PAGE)),
+            (StatusCode::OK, "vary: accept"),
+        ),
+        (
+            (Method::GET, "/treecounter", Some(PAGE)),
+            (StatusCode::OK, ""),
+        ),
+        (
+            (Method::HEAD, "/treecounter", Some(PAGE)),
+            (StatusCode::OK, ""),
+        ),
+        // As before there was CORS: no handler for OPTIONS.
+        (
+            (Method::OPTIONS, "/treecounter", Some(PAGE)),
+            (StatusCode::METHOD_NOT_ALLOWED, ""),
+        ),
+        (
+            (Method::OPTIONS, "/metrics", Some(PAGE)),
+            (StatusCode::METHOD_NOT_ALLOWED, ""),
+        ),
+    ] {
+        check_cors(&[], request, expect).await;
+    }
+}
+
+#[tokio::test]
+async fn listed_origins_may_read_metrics_and_treecounter() {
+    let allowed = &[PAGE, "http://localhost:8080"];
+    let preflight_allowed = "access-control-allow-headers: accept
+access-control-allow-methods: GET,HEAD
+access-control-allow-origin: https://page.example
+vary: origin";
+    for (request, expect) in [
+        (
+            (Method::GET, "/metrics", Some(PAGE)),
+            (
+                StatusCode::OK,
+                "access-control-allow-origin: https://page.example\nvary: accept\nvary: origin",
+            ),
+        ),
+        (
+            (Method::HEAD, "/metrics", Some(PAGE)),
+            (
+                StatusCode::OK,
+                "access-control-allow-origin: https://page.example\nvary: accept\nvary: origin",
+            ),
+        ),
+        (
+            (Method::GET, "/treecounter", Some(PAGE)),
+            (
+                StatusCode::OK,
+                "access-control-allow-origin: https://page.example\nvary: origin",
+            ),
+        ),
+        (
+            (Method::GET, "/treecounter", Some("http://localhost:8080")),
+            (
+                StatusCode::OK,
+                "access-control-allow-origin: http://localhost:8080\nvary: origin",
+            ),
+        ),
+        // Not listed: nothing allows the browser to hand the answer over.
+        (
+            (Method::GET, "/treecounter", Some("https://other.example")),
+            (StatusCode::OK, "vary: origin"),
+        ),
+        (
+            (Method::GET, "/treecounter", Some("http://localhost:8081")),
+            (StatusCode::OK, "vary: origin"),
+        ),
+        ((Method::GET, "/metrics", None), (StatusCode::OK, "vary: accept\nvary: origin")),
+        ((Method::OPTIONS, "/treecounter", Some(PAGE)), (StatusCode::OK, preflight_allowed)),
+        ((Method::OPTIONS, "/metrics", Some(PAGE)), (StatusCode::OK, preflight_allowed)),
+        (
+            (Method::OPTIONS, "/metrics", Some("https://other.example")),
+            (
+                StatusCode::OK,
+                "access-control-allow-headers: accept\naccess-control-allow-methods: GET,HEAD\nvary: origin",
+            ),
+        ),
+        // Every other route is same-origin only, as without the flag.
+        ((Method::GET, "/healthz", Some(PAGE)), (StatusCode::OK, "")),
+        ((Method::OPTIONS, "/healthz", Some(PAGE)), (StatusCode::METHOD_NOT_ALLOWED, "")),
+        ((Method::GET, "/", Some(PAGE)), (StatusCode::OK, "")),
+        ((Method::GET, "/playground.wasm", Some(PAGE)), (StatusCode::NOT_FOUND, "")),
+    ] {
+        check_cors(allowed, request, expect).await;
+    }
+}
+
+#[tokio::test]
+async fn a_wildcard_lets_any_origin_read_metrics_and_treecounter() {
+    for (request, expect) in [
+        (
+            (Method::GET, "/metrics", Some(PAGE)),
+            (StatusCode::OK, "access-control-allow-origin: *\nvary: accept"),
+        ),
+        (
+            (Method::GET, "/treecounter", Some("http://localhost:8080")),
+            (StatusCode::OK, "access-control-allow-origin: *"),
+        ),
+        (
+            (Method::OPTIONS, "/treecounter", Some(PAGE)),
+            (
+                StatusCode::OK,
+                "access-control-allow-headers: accept\naccess-control-allow-methods: GET,HEAD\naccess-control-allow-origin: *",
+            ),
+        ),
+        ((Method::GET, "/healthz", Some(PAGE)), (StatusCode::OK, "")),
+        ((Method::GET, "/", Some(PAGE)), (StatusCode::OK, "")),
+    ] {
+        check_cors(&["*"], request, expect).await;
+    }
+}
+
+/// Visits `/treecounter` once, scrapes once, then sends three preflights to
+/// each of `/treecounter` and `/metrics`, and checks the request counts
+/// (`requests_total` and `request_latency_seconds_count`, sorted) a last
+/// scrape shows.
+async fn check_preflights_counted(allowed: &[&str], expect: &str) {
+    let app = cors_test_app(allowed);
+    assert_eq!(
+        get(&app.router, "/treecounter").await.status,
+        StatusCode::OK
+    );
+    get(&app.router, "/metrics").await;
+    let preflight = [("origin", PAGE), ("access-control-request-method", "GET")];
+    for path in ["/treecounter", "/metrics"] {
+        for _ in 0..3 {
+            send(&app.router, Method::OPTIONS, path, &preflight).await;
+        }
+    }
+    let metrics = get(&app.router, "/metrics").await.body;
+    let mut counts: Vec<&str> = metrics
+        .lines()
+        .filter(|line| {
+            line.starts_with("requests_total{")
+                || line.starts_with("request_latency_seconds_count{")
+        })
+        .collect();
+    counts.sort_unstable();
+    assert_eq!(counts.join("\n"), expect, "{allowed:?}");
+}
+
+#[tokio::test]
+async fn preflights_are_not_counted_and_call_no_upstream() {
+    let visit_and_scrape = r#"request_latency_seconds_count{endpoint="/metrics"} 1
+request_latency_seconds_count{endpoint="/treecounter"} 1
+request_latency_seconds_count{endpoint="/upstream"} 1
+requests_total{status="200",endpoint="/metrics"} 1
+requests_total{status="200",endpoint="/treecounter"} 1
+requests_total{status="200",endpoint="/upstream"} 1
+requests_total{status="503",endpoint="/upstream"} 0"#;
+    check_preflights_counted(&[PAGE], visit_and_scrape).await;
+    check_preflights_counted(&["*"], visit_and_scrape).await;
+    // Without CORS an OPTIONS is what it always was: a 405 of the route.
+    check_preflights_counted(
+        &[],
+        r#"request_latency_seconds_count{endpoint="/metrics"} 4
+request_latency_seconds_count{endpoint="/treecounter"} 4
+request_latency_seconds_count{endpoint="/upstream"} 1
+requests_total{status="200",endpoint="/metrics"} 1
+requests_total{status="200",endpoint="/treecounter"} 1
+requests_total{status="200",endpoint="/upstream"} 1
+requests_total{status="405",endpoint="/metrics"} 3
+requests_total{status="405",endpoint="/treecounter"} 3
+requests_total{status="503",endpoint="/upstream"} 0"#,
+    )
+    .await;
 }

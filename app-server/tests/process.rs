@@ -1,6 +1,6 @@
 //! The app-server binary as a process: what only shows from outside, the
-//! exit status after SIGTERM, the listen backlog the kernel reports, the log
-//! lines, and a file-descriptor limit. Linux only (signals, `ulimit`, `ss`).
+//! exit status after SIGTERM or a bad setting in the environment, the listen
+//! backlog the kernel reports, the log lines, and a file-descriptor limit. Linux only (signals, `ulimit`, `ss`).
 #![cfg(target_os = "linux")]
 // Test helpers outside #[test] functions unwrap too: a failure is a test failure.
 #![allow(clippy::unwrap_used)]
@@ -269,4 +269,43 @@ fn silent_connections_cannot_starve_the_server_of_file_descriptors() {
         "{accept_failures} accept failures logged: {:#?}",
         app.log()
     );
+}
+
+#[test]
+fn a_bad_cors_origin_from_the_environment_stops_the_start() {
+    for (value, status, expect) in [
+        (
+            "https://page.example/",
+            2,
+            "invalid value 'https://page.example/' for '--cors-allow-origin <ORIGIN>': \
+             `https://page.example/` is not an origin as browsers send it",
+        ),
+        // Split on commas (and trimmed), the two values meet.
+        (
+            "https://page.example, *",
+            1,
+            "invalid --cors-allow-origin: `*` allows every origin and cannot be combined \
+             with `https://page.example`",
+        ),
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_app-server"))
+            .args(["--listen", "127.0.0.1:0", "--static-dir", "/nonexistent"])
+            .env("APP_CORS_ALLOW_ORIGIN", value)
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while child.try_wait().unwrap().is_none() && Instant::now() < deadline {
+            thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(status), "{value}: {stderr}");
+        assert!(stderr.contains(expect), "{value}: {stderr}");
+    }
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 use app_server::server::Shutdown;
 use app_server::state::StateOptions;
 use app_server::upstream::Upstream;
-use app_server::{app, serve, AppState, ServerTimeouts};
+use app_server::{app, serve, AllowedOrigins, AppState, ServerTimeouts};
 use axum::http::StatusCode;
 use axum::routing::get as get_route;
 use axum::Router;
@@ -104,7 +104,11 @@ async fn start_server(state: AppState, timeouts: ServerTimeouts) -> RunningServe
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
-    let router = app(state, Duration::from_secs(30));
+    let router = app(
+        state,
+        Duration::from_secs(30),
+        &AllowedOrigins::same_origin_only(),
+    );
     let done = tokio::spawn(serve(listener, router, timeouts, async {
         let _ = stopped.await;
     }));

@@ -5,11 +5,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use app_server::cors::CorsOrigin;
 use app_server::state::{Clock, StateOptions};
 use app_server::upstream::Upstream;
-use app_server::{app, AppState};
+use app_server::{app, AllowedOrigins, AppState};
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
@@ -38,9 +39,23 @@ pub fn test_app(latency_max: f64, error_rate: f64) -> TestApp {
 }
 
 pub fn test_app_with(options: StateOptions) -> TestApp {
+    test_app_allowing(options, &[])
+}
+
+/// An app whose `/metrics` and `/treecounter` pages of `origins` may read,
+/// as given to `--cors-allow-origin`.
+pub fn test_app_allowing(options: StateOptions, origins: &[&str]) -> TestApp {
+    let origins = origins
+        .iter()
+        .map(|origin| origin.parse::<CorsOrigin>().unwrap());
+    let allowed_origins = AllowedOrigins::new(origins).unwrap();
     let state = AppState::new(options, fixed_clock());
     TestApp {
-        router: app(state.clone(), Duration::from_secs(3600 * 2)),
+        router: app(
+            state.clone(),
+            Duration::from_secs(3600 * 2),
+            &allowed_origins,
+        ),
         state,
     }
 }
@@ -48,6 +63,7 @@ pub fn test_app_with(options: StateOptions) -> TestApp {
 pub struct Reply {
     pub status: StatusCode,
     pub content_type: String,
+    pub headers: HeaderMap,
     pub body: String,
 }
 
@@ -56,7 +72,11 @@ pub async fn get(router: &Router, uri: &str) -> Reply {
 }
 
 pub async fn get_with(router: &Router, uri: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut request = Request::builder().uri(uri);
+    send(router, Method::GET, uri, headers).await
+}
+
+pub async fn send(router: &Router, method: Method, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut request = Request::builder().method(method).uri(uri);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
@@ -71,10 +91,12 @@ pub async fn get_with(router: &Router, uri: &str, headers: &[(&str, &str)]) -> R
         .get("content-type")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default();
+    let headers = response.headers().clone();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
     Reply {
         status,
         content_type,
+        headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
     }
 }
