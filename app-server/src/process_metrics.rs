@@ -1,39 +1,19 @@
-//! The process metrics the Python client exports by default, same names:
-//! `process_cpu_seconds_total`, `process_resident_memory_bytes`,
-//! `process_virtual_memory_bytes`, `process_open_fds`, `process_max_fds`,
-//! `process_start_time_seconds`.
-//!
-//! They are read from `/proc` at scrape time, on Linux only. Anything that
-//! cannot be read is left out of the exposition rather than reported wrong,
-//! and elsewhere the collector exports nothing.
+//! Where the server's process metrics come from (their definitions are
+//! `treecounter::process`'s, shared with the playground): this process,
+//! read from `/proc` at scrape time, on Linux only. Anything that cannot be
+//! read is left out of the exposition rather than reported wrong, and
+//! elsewhere nothing is exported.
 
-use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
-use prometheus_client::metrics::counter::ConstCounter;
-use prometheus_client::metrics::gauge::ConstGauge;
-use prometheus_client::registry::Unit;
+use treecounter::process::{ProcessSample, ReadProcess};
 
-/// Reads this process's resource usage when the registry is encoded.
-#[derive(Debug, Default)]
-pub struct ProcessCollector {
-    _private: (),
-}
+/// This process, read from `/proc` at every scrape.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ThisProcess;
 
-impl ProcessCollector {
-    pub fn new() -> Self {
-        Self::default()
+impl ReadProcess for ThisProcess {
+    fn read(&self) -> ProcessSample {
+        read_process_sample()
     }
-}
-
-/// One reading of the process's resource usage; `None` for what could not be read.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub struct ProcessSample {
-    pub cpu_seconds: Option<f64>,
-    pub resident_memory_bytes: Option<u64>,
-    pub virtual_memory_bytes: Option<u64>,
-    pub open_fds: Option<u64>,
-    pub max_fds: Option<u64>,
-    pub start_time_seconds: Option<f64>,
 }
 
 #[cfg(target_os = "linux")]
@@ -67,72 +47,6 @@ pub fn read_process_sample() -> ProcessSample {
 #[cfg(not(target_os = "linux"))]
 pub fn read_process_sample() -> ProcessSample {
     ProcessSample::default()
-}
-
-fn encode_gauge(
-    encoder: &mut DescriptorEncoder<'_>,
-    name: &str,
-    help: &str,
-    unit: Option<&Unit>,
-    value: Option<f64>,
-) -> Result<(), std::fmt::Error> {
-    let Some(value) = value else { return Ok(()) };
-    let gauge = ConstGauge::new(value);
-    let metric = encoder.encode_descriptor(name, help, unit, gauge.metric_type())?;
-    gauge.encode(metric)
-}
-
-impl Collector for ProcessCollector {
-    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
-        let sample = read_process_sample();
-        if let Some(cpu) = sample.cpu_seconds {
-            let counter = ConstCounter::new(cpu);
-            let metric = encoder.encode_descriptor(
-                "process_cpu",
-                "Total user and system CPU time spent in seconds.",
-                Some(&Unit::Seconds),
-                counter.metric_type(),
-            )?;
-            counter.encode(metric)?;
-        }
-        let bytes = |v: Option<u64>| v.map(|v| v as f64);
-        encode_gauge(
-            &mut encoder,
-            "process_resident_memory",
-            "Resident memory size in bytes.",
-            Some(&Unit::Bytes),
-            bytes(sample.resident_memory_bytes),
-        )?;
-        encode_gauge(
-            &mut encoder,
-            "process_virtual_memory",
-            "Virtual memory size in bytes.",
-            Some(&Unit::Bytes),
-            bytes(sample.virtual_memory_bytes),
-        )?;
-        encode_gauge(
-            &mut encoder,
-            "process_open_fds",
-            "Number of open file descriptors.",
-            None,
-            bytes(sample.open_fds),
-        )?;
-        encode_gauge(
-            &mut encoder,
-            "process_max_fds",
-            "Maximum number of open file descriptors.",
-            None,
-            bytes(sample.max_fds),
-        )?;
-        encode_gauge(
-            &mut encoder,
-            "process_start_time",
-            "Start time of the process since unix epoch in seconds.",
-            Some(&Unit::Seconds),
-            sample.start_time_seconds,
-        )?;
-        Ok(())
-    }
 }
 
 #[cfg(all(test, target_os = "linux"))]

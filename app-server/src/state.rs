@@ -7,9 +7,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use prometheus_client::registry::Registry;
 use treecounter::metrics::Metrics;
+use treecounter::process::ProcessCollector;
 use treecounter::simulation::{RequestBehaviour, RequestPlan};
 
-use crate::process_metrics::ProcessCollector;
+use crate::process_metrics::ThisProcess;
 use crate::upstream::Upstream;
 
 /// Reads the wall clock as time since the Unix epoch. Injected so tests can
@@ -85,7 +86,7 @@ impl AppState {
         let mut registry = Registry::default();
         let metrics = Metrics::register(&mut registry, env!("CARGO_PKG_VERSION"));
         if options.process_metrics {
-            registry.register_collector(Box::new(ProcessCollector::new()));
+            registry.register_collector(Box::new(ProcessCollector::new(ThisProcess)));
         }
         let rng = match options.seed {
             Some(seed) => fastrand::Rng::with_seed(seed),

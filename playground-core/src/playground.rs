@@ -8,6 +8,7 @@
 //! passes each evaluation interval, as Prometheus evaluates them.
 
 use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use prometheus_client::registry::Registry;
@@ -20,6 +21,7 @@ use tinyprom::scrape::{ScrapeError, ScrapeIntervalError, Scraper};
 use tinyprom::storage::{duration_ms, is_stale_marker, SeriesStore};
 use treecounter::exposition::{encode, EncodeError, Format};
 use treecounter::metrics::{Endpoint, Metrics};
+use treecounter::process::{self, ProcessCollector, ProcessSample, ReadProcess};
 use treecounter::simulation::{
     simulated_tree_count, BehaviourError, RequestBehaviour, SIMULATED_UPSTREAM_ERROR_STATUS,
 };
@@ -48,6 +50,30 @@ fn target_labels() -> Labels {
 fn new_scraper(scrape_interval: Duration) -> Scraper {
     Scraper::new(scrape_interval, Duration::ZERO, 0, target_labels())
         .unwrap_or_else(|_| Scraper::with_default_interval(target_labels()))
+}
+
+/// The simulated app's process usage, set before each encoding of its
+/// registry ([`Playground::exposition`], a scrape) and read by its
+/// `process_*` collector.
+#[derive(Debug, Default, Clone)]
+struct SimulatedProcess(Arc<Mutex<ProcessSample>>);
+
+impl ReadProcess for SimulatedProcess {
+    fn read(&self) -> ProcessSample {
+        self.0
+            .lock()
+            .map(|sample| sample.clone())
+            .unwrap_or_default()
+    }
+}
+
+/// The app's registry with every metric app-server has: the workshop's,
+/// through the shared `Metrics::register`, and the process's.
+fn new_registry(version: &str, process: &SimulatedProcess) -> (Registry, Metrics) {
+    let mut registry = Registry::default();
+    let metrics = Metrics::register(&mut registry, version);
+    registry.register_collector(Box::new(ProcessCollector::new(process.clone())));
+    (registry, metrics)
 }
 
 /// What starts a playground.
@@ -144,6 +170,12 @@ pub struct Playground {
     now: Duration,
     registry: Registry,
     metrics: Metrics,
+    /// What the app's `process_*` metrics read at the next encoding.
+    process: SimulatedProcess,
+    /// When the app (re)started, on the simulated clock.
+    app_started_at: Duration,
+    /// Requests the app answered since it (re)started.
+    served_since_start: u64,
     behaviour: RequestBehaviour,
     rng: fastrand::Rng,
     scraper: Scraper,
@@ -254,8 +286,8 @@ const MAX_STRAY_SERIES: usize = 100;
 impl Playground {
     /// A fresh app at simulated time zero, scraped every 10 s from time zero.
     pub fn new(config: PlaygroundConfig) -> Self {
-        let mut registry = Registry::default();
-        let metrics = Metrics::register(&mut registry, &config.version);
+        let process = SimulatedProcess::default();
+        let (registry, metrics) = new_registry(&config.version, &process);
         let rng = fastrand::Rng::with_seed(config.seed);
         let mut store = SeriesStore::with_retention(RETENTION);
         // The rule engine starts with the playground, as Prometheus's starts
@@ -268,6 +300,9 @@ impl Playground {
             now: Duration::ZERO,
             registry,
             metrics,
+            process,
+            app_started_at: Duration::ZERO,
+            served_since_start: 0,
             behaviour: RequestBehaviour::default(),
             rng,
             scraper: Scraper::with_default_interval(target_labels()),
@@ -378,9 +413,11 @@ impl Playground {
     /// zero while the scraped history stays, which is what `rate()`'s
     /// counter-reset handling is for.
     pub fn restart_app(&mut self) {
-        let mut registry = Registry::default();
-        self.metrics = Metrics::register(&mut registry, &self.config.version);
+        let (registry, metrics) = new_registry(&self.config.version, &self.process);
         self.registry = registry;
+        self.metrics = metrics;
+        self.app_started_at = self.now;
+        self.served_since_start = 0;
         self.changes += 1;
     }
 
@@ -412,7 +449,23 @@ impl Playground {
 
     /// The exposition text, as `/metrics` answers in `format`.
     pub fn exposition(&self, format: Format) -> Result<String, EncodeError> {
+        self.set_process_usage();
         encode(&self.registry, format)
+    }
+
+    /// Sets what the `process_*` metrics read now: see
+    /// [`treecounter::process::simulated`]. Its start time is on the
+    /// simulated clock, as every timestamp of the playground's Prometheus
+    /// is, so `time() - process_start_time_seconds` is the app's uptime.
+    fn set_process_usage(&self) {
+        let sample = process::simulated(
+            self.app_started_at,
+            self.now.saturating_sub(self.app_started_at),
+            self.served_since_start,
+        );
+        if let Ok(mut usage) = self.process.0.lock() {
+            *usage = sample;
+        }
     }
 
     /// The scraped samples.
@@ -497,6 +550,7 @@ impl Playground {
         }
 
         self.visit_count += 1;
+        self.served_since_start += 1;
         let visit = Visit {
             id: self.visit_count,
             at: self.now,
@@ -533,6 +587,7 @@ impl Playground {
                 _ if scrape_at <= until => {
                     self.now = scrape_at;
                     // Prometheus asks for OpenMetrics first; so do we.
+                    self.set_process_usage();
                     let text = encode(&self.registry, Format::OpenMetrics)?;
                     let report =
                         self.scraper
@@ -844,6 +899,44 @@ mod tests {
         // A reset forgets the scrapes with the store.
         playground.reset();
         assert_eq!(playground.target().last_scrape, None);
+    }
+
+    /// The value of a one-series instant query.
+    fn scalar_of(playground: &Playground, query: &str) -> f64 {
+        match playground.query(query, duration_ms(playground.now())) {
+            Ok(QueryValue::Vector(v)) if v.len() == 1 => v[0].f,
+            other => panic!("{query}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_app_exports_its_process_like_the_server_and_a_restart_starts_it_anew() {
+        let mut playground = playground(0.0);
+        run(&mut playground, &[5, 6, 7], 60);
+        let text = playground.exposition(Format::PrometheusText).unwrap();
+        for name in [
+            "process_cpu_seconds_total",
+            "process_resident_memory_bytes",
+            "process_virtual_memory_bytes",
+            "process_open_fds",
+            "process_max_fds",
+            "process_start_time_seconds",
+        ] {
+            assert!(text.contains(&format!("\n{name} ")), "{name} in {text}");
+        }
+        // The dashboard's uptime panel, on the scraped store.
+        let uptime = "time() - process_start_time_seconds{job=\"treecounter\"}";
+        assert_eq!(scalar_of(&playground, uptime), 60.0);
+        // Its CPU grows with the requests answered.
+        let cpu = "process_cpu_seconds_total";
+        let before = scalar_of(&playground, cpu);
+        playground.visit();
+        playground.advance(Duration::from_secs(10)).unwrap();
+        assert!(scalar_of(&playground, cpu) > before);
+
+        playground.restart_app();
+        playground.advance(Duration::from_secs(30)).unwrap();
+        assert_eq!(scalar_of(&playground, uptime), 30.0);
     }
 
     #[test]

@@ -13,10 +13,14 @@
 //! - [`exposition`]: encoding a registry as OpenMetrics 1.0 or as the classic
 //!   Prometheus text format 0.0.4, and choosing between them from an `Accept`
 //!   header.
+//! - [`process`]: the `process_*` metrics (CPU, memory, file descriptors,
+//!   start time), defined once; the server reads its own process, the
+//!   playground simulates its app's.
 //! - [`simulation`]: the workshop app's behaviour: the artificial latency, the
 //!   simulated upstream 503s, the steadily growing tree count, and the HTML
 //!   number formatting.
 
 pub mod exposition;
 pub mod metrics;
+pub mod process;
 pub mod simulation;
