@@ -27,6 +27,7 @@
 //!   (`$__rate_interval`, …) and legends, for the dashboard's queries.
 
 pub mod chart;
+pub mod dashboard;
 pub mod diff;
 pub mod grafana;
 pub mod guide;

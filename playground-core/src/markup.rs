@@ -22,6 +22,7 @@ use crate::chart::{
     format_clock, format_fixed, format_value as axis_value, nice_ticks, series_colour, time_ticks,
     Scale, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, WIDTH as CHART_WIDTH,
 };
+use crate::dashboard::{format_unit, PanelBody, PanelView};
 use crate::guide::{code_of_section, CodeExcerpt, Step};
 use crate::playground::{GraphSeries, TargetStatus};
 use crate::query::{arithmetic, clock, Segment, Table};
@@ -52,6 +53,12 @@ pub const QUERY_INTRO: &str = "<h2 id=\"graph-heading\"><span class=\"step-no\">
 /// The heading of the exposition section.
 pub const EXPOSITION_INTRO: &str =
     "<h2 id=\"exposition-heading\"><span class=\"step-no\">4</span><code>GET /metrics</code></h2>";
+
+/// The heading and help of the dashboard section.
+pub const DASHBOARD_INTRO: &str = "<h2 id=\"dashboard-heading\"><span class=\"step-no\">5</span>Dashboard</h2>\
+    <p class=\"help\">The panels Grafana shows in the full stack, from the same file \
+    (<code>grafana/dashboards/treecounter.json</code>), their queries evaluated here over the graphs' span, \
+    <code>$__rate_interval</code> and <code>$__interval</code> worked out as Grafana does.</p>";
 
 /// Appends `text` to `out` with `&`, `<`, `>`, `"` and `'` escaped: safe
 /// in element content and in quoted attribute values.
@@ -127,6 +134,104 @@ pub fn guide_step(step: &Step) -> String {
         }
         out.push_str("</details>");
     }
+    out
+}
+
+/// The dashboard's panels, laid out on Grafana's 24 columns (each panel a
+/// `data-testid="dashboard-panel"` with `data-has-data`): time series as
+/// line charts with their legend, stats as their values in the panel's
+/// unit and colour, "No data" as Grafana says it, and a panel type the page
+/// does not draw named as such.
+pub fn dashboard(views: &[PanelView]) -> String {
+    /// Room left of the chart's own margin for the values' units.
+    const DASH_EXTRA_MARGIN: f64 = 40.0;
+    let mut out = String::from("<div class=\"dashboard-grid\">");
+    for view in views {
+        let panel = view.panel;
+        let _ = write!(
+            out,
+            "<section class=\"dash-panel dash-{}\" data-testid=\"dashboard-panel\" data-has-data=\"{}\" \
+             style=\"--span: {}\"><h3 class=\"dash-title\"",
+            if panel.kind == "stat" { "stat" } else { "graph" },
+            view.has_data(),
+            panel.grid.w.clamp(1, 24)
+        );
+        if !panel.description.is_empty() {
+            out.push_str(" title=\"");
+            escape(&mut out, panel.description);
+            out.push('"');
+        }
+        out.push('>');
+        escape(&mut out, panel.title);
+        out.push_str("</h3>");
+        match &view.body {
+            PanelBody::Unsupported => {
+                out.push_str("<p class=\"dash-note\">This page does not draw ");
+                code(&mut out, panel.kind);
+                out.push_str(" panels; Grafana does.</p>");
+            }
+            _ if !view.has_data() => out.push_str("<p class=\"dash-note\">No data</p>"),
+            PanelBody::Stat(values) => {
+                out.push_str("<div class=\"stat-values\">");
+                for value in values {
+                    let _ = write!(
+                        out,
+                        "<div class=\"stat\"><span class=\"stat-value\" style=\"color: {}\">",
+                        value.colour
+                    );
+                    escape(&mut out, &value.text);
+                    out.push_str("</span>");
+                    if values.len() > 1 && value.text != value.name {
+                        element(&mut out, "span", "stat-name", &value.name);
+                    }
+                    out.push_str("</div>");
+                }
+                out.push_str("</div>");
+            }
+            PanelBody::TimeSeries(lines) => {
+                let series: Vec<GraphSeries> = lines.iter().map(|l| l.series.clone()).collect();
+                let height = 200.0;
+                let scale = Scale::new(&series, view.start_ms, view.end_ms, height);
+                // The view box starts left of the chart's margin: values in
+                // a unit ("286 MiB") are wider than plain numbers.
+                let _ = write!(
+                    out,
+                    "<svg class=\"chart\" viewBox=\"-{DASH_EXTRA_MARGIN} 0 {} {height}\" role=\"img\" aria-label=\"",
+                    CHART_WIDTH + DASH_EXTRA_MARGIN
+                );
+                escape(&mut out, panel.title);
+                out.push_str("\">");
+                out.push_str(&chart_grid_labelled(
+                    &scale,
+                    view.start_ms,
+                    view.end_ms,
+                    |v| format_unit(panel.unit, v, None),
+                ));
+                out.push_str("<g class=\"lines\">");
+                out.push_str(&chart_lines(
+                    &series,
+                    &scale,
+                    Some(view.step_ms + view.step_ms / 2),
+                ));
+                out.push_str("</g></svg><ul class=\"dash-legend\">");
+                for (index, line) in lines.iter().enumerate() {
+                    let _ = write!(
+                        out,
+                        "<li><span class=\"swatch\" style=\"background: {}\"></span>",
+                        series_colour(index)
+                    );
+                    escape(&mut out, &line.name);
+                    out.push_str("</li>");
+                }
+                out.push_str("</ul>");
+            }
+        }
+        for error in &view.errors {
+            element(&mut out, "p", "dash-error", error);
+        }
+        out.push_str("</section>");
+    }
+    out.push_str("</div>");
     out
 }
 
@@ -615,6 +720,17 @@ fn n(v: f64) -> String {
 /// The line chart's grid (SVG): a line and a label for each value tick and
 /// each time tick between `start_ms` and `end_ms`, then the two axes.
 pub fn chart_grid(scale: &Scale, start_ms: i64, end_ms: i64) -> String {
+    chart_grid_labelled(scale, start_ms, end_ms, axis_value)
+}
+
+/// [`chart_grid`] with the values on the axis written by `label` (a
+/// dashboard panel's unit).
+fn chart_grid_labelled(
+    scale: &Scale,
+    start_ms: i64,
+    end_ms: i64,
+    label: impl Fn(f64) -> String,
+) -> String {
     let mut out = String::new();
     let (left, right) = (n(MARGIN_LEFT), n(CHART_WIDTH - MARGIN_RIGHT));
     let (top, bottom) = (n(MARGIN_TOP), n(scale.bottom()));
@@ -627,7 +743,7 @@ pub fn chart_grid(scale: &Scale, start_ms: i64, end_ms: i64) -> String {
             y0 = n(y),
             x = n(MARGIN_LEFT - 6.0),
             y4 = n(y + 4.0),
-            label = axis_value(v),
+            label = label(v),
         );
     }
     // The step fits the whole axis; ticks before the clock's zero are left
@@ -824,6 +940,42 @@ mod tests {
         assert!(html.contains("data-state=\"down\">DOWN<"), "{html}");
         assert!(html.contains(">1m0s ago<"), "{html}");
         assert!(html.contains("connection refused &lt;here&gt;"), "{html}");
+    }
+
+    #[test]
+    fn the_dashboard_draws_every_panel_and_says_when_one_has_no_data() {
+        use crate::playground::{Playground, PlaygroundAction, PlaygroundConfig};
+        let mut p = Playground::new(PlaygroundConfig {
+            start_unix_time: Duration::ZERO,
+            seed: 5,
+            version: "<v1>".to_owned(),
+        });
+        let empty = dashboard(&crate::dashboard::evaluate(&p, 300_000));
+        well_formed(&empty);
+        let panels = crate::stack::DASHBOARD.panels.len();
+        assert_eq!(empty.matches("data-has-data=\"false\"").count(), panels);
+        assert_eq!(empty.matches(">No data</p>").count(), panels);
+
+        p.apply(PlaygroundAction::SetTrafficRate(3.0)).unwrap();
+        p.apply(PlaygroundAction::Advance(Duration::from_secs(240)))
+            .unwrap();
+        let html = dashboard(&crate::dashboard::evaluate(&p, 300_000));
+        well_formed(&html);
+        assert_eq!(
+            html.matches("data-has-data=\"true\"").count(),
+            panels,
+            "{html}"
+        );
+        assert!(html.contains(">UP</span>"), "{html}");
+        // The version label is text, escaped.
+        assert!(html.contains(">&lt;v1&gt;</span>"), "{html}");
+        assert!(
+            html.contains(
+                "<li><span class=\"swatch\" style=\"background: #2f855a\"></span>p50</li>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("style=\"--span: 12\""), "{html}");
     }
 
     #[test]

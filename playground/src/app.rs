@@ -19,8 +19,8 @@ use yew::prelude::*;
 
 use crate::components::{
     choice, choice_of, raw, reset_buttons, scrape_interval_select, time_controls, traffic_controls,
-    visit_button, visit_log, ChoiceProps, DataVersion, ExpositionView, PanelEvent, QueryPanel,
-    TimeControlsProps, TrafficControlsProps, WorkshopPanel,
+    visit_button, visit_log, ChoiceProps, DashboardView, DataVersion, ExpositionView, PanelEvent,
+    QueryPanel, TimeControlsProps, TrafficControlsProps, WorkshopPanel,
 };
 use crate::hooks::{use_playground, use_sim_clock, PlaygroundHandle};
 use crate::settings::{Span, Speed, StartOptions};
@@ -419,6 +419,12 @@ pub fn App(props: &AppProps) -> Html {
                     <ExpositionView text={(*exposition).clone()} format={*format} {on_format} />
                 </section>
                 </div>
+
+                <section class="panel panel-dashboard" aria-labelledby="dashboard-heading">
+                    { static_html(markup::DASHBOARD_INTRO) }
+                    <DashboardView playground={playground.clone()} {version}
+                        span_ms={duration_ms(span.duration())} {end_ms} />
+                </section>
             </main>
             <footer class="footer">
                 { "Counters, histogram and exposition by prometheus-client; scraping and PromQL by the tinyprom crate, checked against a real Prometheus." }

@@ -2,6 +2,7 @@
 //! and reports what the visitor did through `on_*` callbacks.
 
 mod choice;
+mod dashboard_view;
 mod explain_view;
 mod exposition_view;
 mod legend;
@@ -17,6 +18,7 @@ mod visit_log;
 mod workshop_panel;
 
 pub use choice::{choice, choice_of, ChoiceProps};
+pub use dashboard_view::{DashboardView, DashboardViewProps};
 pub use explain_view::{raw, ExplainView, ExplainViewProps};
 pub use exposition_view::{ExpositionView, ExpositionViewProps};
 pub use legend::legend;
