@@ -144,7 +144,7 @@ pub fn guide_step(step: &Step) -> String {
 /// does not draw named as such.
 pub fn dashboard(views: &[PanelView]) -> String {
     /// Room left of the chart's own margin for the values' units.
-    const DASH_EXTRA_MARGIN: f64 = 40.0;
+    const DASH_EXTRA_MARGIN: f64 = 56.0;
     let mut out = String::from("<div class=\"dashboard-grid\">");
     for view in views {
         let panel = view.panel;
