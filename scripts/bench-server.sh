@@ -60,7 +60,7 @@ start_server() {
   RUST_LOG=warn "${APP_SERVER_BIN:-target/release/app-server}" --listen "127.0.0.1:$port" --static-dir "$work" "$@" >"$work/server.log" 2>&1 &
   server_pid=$!
   local deadline=$((SECONDS + 30))
-  until curl -fsS -o /dev/null "$base/healthz"; do
+  until curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; do
     [ "$SECONDS" -lt "$deadline" ] || { cat "$work/server.log"; exit 1; }
     sleep 0.1
   done
@@ -94,7 +94,7 @@ floor_port="$(free_port)"
 target/release/examples/bench_floor "127.0.0.1:$floor_port" >"$work/floor.log" 2>&1 &
 floor_pid=$!
 deadline=$((SECONDS + 30))
-until curl -fsS -o /dev/null "http://127.0.0.1:$floor_port/"; do
+until curl -fsS -o /dev/null "http://127.0.0.1:$floor_port/" 2>/dev/null; do
   [ "$SECONDS" -lt "$deadline" ] || { cat "$work/floor.log"; exit 1; }
   sleep 0.1
 done
