@@ -157,7 +157,7 @@ pub fn targets_view(target: &TargetStatus, now: Duration) -> String {
         ", scraped every {}</caption><tbody><tr><th scope=\"row\">Endpoint</th><td>",
         format_go_duration(duration_ms(target.scrape_interval))
     );
-    code(&mut out, target.url);
+    code(&mut out, &target.url);
     let _ = write!(
         out,
         "</td></tr><tr><th scope=\"row\">State</th><td><span class=\"target-state {state}\" \
@@ -187,8 +187,9 @@ pub fn targets_view(target: &TargetStatus, now: Duration) -> String {
         Some(scrape) => {
             let _ = write!(
                 out,
-                "{} (simulated), {} samples",
+                "{}{}, {} samples",
                 go_duration_micros(scrape.duration),
+                if target.simulated { " (simulated)" } else { "" },
                 scrape.samples
             );
         }
@@ -771,7 +772,8 @@ mod tests {
 
     fn target(last_scrape: Option<LastScrape>) -> TargetStatus {
         TargetStatus {
-            url: "http://app:8001/metrics",
+            url: "http://app:8001/metrics".to_owned(),
+            simulated: true,
             labels: Labels::new([("job", "treecounter"), ("instance", "app:8001")]),
             scrape_interval: Duration::from_secs(10),
             last_scrape,
@@ -813,14 +815,17 @@ mod tests {
             "{html}"
         );
 
-        let down = target(Some(LastScrape {
+        // A live target: its duration was measured.
+        let mut down = target(Some(LastScrape {
             at: Duration::from_secs(20),
             duration: Duration::from_millis(2),
             samples: 0,
             error: Some("connection refused <here>".to_owned()),
         }));
+        down.simulated = false;
         let html = targets_view(&down, Duration::from_secs(80));
         well_formed(&html);
+        assert!(html.contains("<td>2ms, 0 samples</td>"), "{html}");
         assert!(html.contains("data-state=\"down\">DOWN<"), "{html}");
         assert!(html.contains(">1m0s ago<"), "{html}");
         assert!(html.contains("connection refused &lt;here&gt;"), "{html}");
