@@ -3,7 +3,7 @@
 # the page itself) and fails when together they exceed the budget. Reads
 # dist/ as scripts/build-playground.sh left it.
 #
-#   scripts/bundle-size.sh            check against 292 KB (292 000 bytes)
+#   scripts/bundle-size.sh            check against 305 KB (305 000 bytes)
 #   BUDGET_BYTES=250000 scripts/bundle-size.sh
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -11,10 +11,11 @@ cd "$ROOT"
 
 # The query UI's issue asks for 250 KB for the whole page; with the PromQL
 # engine (about 90 KB), the query panels (about 37 KB) and the alert rules
-# (15 KB) the page is 290.3 KB, and the README says what each part costs.
+# (15 KB) the page is 290.3 KB, and the README says what each part costs;
+# live mode added 12.4 KB (budget raised by 13 KB).
 # Until it is back under 250 KB, this is a ratchet: the page may not grow
-# past 292 KB unnoticed. Raise it only with the figure in the README.
-budget="${BUDGET_BYTES:-292000}"
+# past 305 KB unnoticed. Raise it only with the figure in the README.
+budget="${BUDGET_BYTES:-305000}"
 kb() { awk -v bytes="$1" 'BEGIN { printf "%.1f", bytes / 1000 }'; }
 shopt -s nullglob
 files=(dist/*.wasm dist/*.js dist/*.css dist/index.html)
