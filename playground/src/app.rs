@@ -485,7 +485,7 @@ pub fn App(props: &AppProps) -> Html {
                     // Disabled while live: the simulation is paused and kept.
                     <fieldset class="sim-controls" disabled={snapshot.live}>
                     { time_controls(&TimeControlsProps {
-                        now: Duration::from_millis(snapshot.now_ms.unsigned_abs()),
+                        now: snapshot.simulated_now,
                         speed: *speed,
                         paused: *paused,
                         scrape_interval: snapshot.scrape_interval,
@@ -549,7 +549,9 @@ fn static_html(html: &'static str) -> Html {
 struct Snapshot {
     /// Whether the live data is shown.
     live: bool,
+    /// The clock of the data shown (the wall clock while live).
     now_ms: i64,
+    simulated_now: Duration,
     changes: u64,
     scrapes: u64,
     resets: u64,
@@ -568,6 +570,7 @@ impl Snapshot {
         Snapshot {
             live: p.live().is_some(),
             now_ms: duration_ms(p.now()),
+            simulated_now: p.simulated_now(),
             changes: p.changes(),
             scrapes: p.store().changes(),
             // A reset starts counting scrapes again.
