@@ -151,10 +151,12 @@ pub fn time_ticks(start_ms: i64, end_ms: i64, target: usize) -> Vec<i64> {
 }
 
 /// A simulated clock reading as `m:ss`, or `h:mm:ss` from one hour on.
+/// From a day on it is the time of day, UTC: live data is stamped with
+/// Unix time.
 pub fn format_clock(t_ms: i64) -> String {
     let secs = t_ms.max(0) / 1000;
-    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
-    if h > 0 {
+    let (h, m, s) = (secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    if secs >= 3600 {
         format!("{h}:{m:02}:{s:02}")
     } else {
         format!("{m}:{s:02}")
@@ -246,6 +248,9 @@ mod tests {
         assert_eq!(format_clock(65_500), "1:05");
         assert_eq!(format_clock(3_725_000), "1:02:05");
         assert_eq!(format_clock(-5), "0:00");
+        // 2023-11-14 22:13:20 UTC.
+        assert_eq!(format_clock(1_700_000_000_000), "22:13:20");
+        assert_eq!(format_clock(86_400_000 + 300_000), "0:05:00");
         for (value, text) in [
             (0.0, "0"),
             (0.1, "0.1"),

@@ -246,7 +246,7 @@ fn scrape_interval_changed(playground: &Playground) -> bool {
     };
     let up = [Matcher::equal(METRIC_NAME, "up")];
     let scraped = playground
-        .store()
+        .simulated_store()
         .select(&up)
         .filter_map(|series| series.samples.last())
         .any(|sample| sample.t > changed_at && !is_stale_marker(sample.f));

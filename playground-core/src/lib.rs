@@ -9,6 +9,9 @@
 //! - [`playground`]: [`playground::Playground`], the app, its registry, the
 //!   scraper, the series store and the visitors on one simulated clock;
 //!   what the graphs show comes from the PromQL engine.
+//! - [`live`]: live data: a real target scraped on wall-clock time, and
+//!   pasted exposition text loaded as a scrape; the page fetches, this
+//!   decides what the answers mean, as Prometheus would.
 //! - [`share`]: the page's whole state in a link: the seed, the visitor's
 //!   actions (replayed by [`playground::Playground::replay`]) and the view.
 //! - [`query`]: what the query panels show: tables, graph lines, stacking,
@@ -31,6 +34,7 @@ pub mod dashboard;
 pub mod diff;
 pub mod grafana;
 pub mod guide;
+pub mod live;
 pub mod markup;
 pub mod playground;
 pub mod query;

@@ -60,6 +60,52 @@ pub const DASHBOARD_INTRO: &str = "<h2 id=\"dashboard-heading\"><span class=\"st
     (<code>grafana/dashboards/treecounter.json</code>), their queries evaluated here over the graphs' span, \
     <code>$__rate_interval</code> and <code>$__interval</code> worked out as Grafana does.</p>";
 
+/// The heading and help of the live section.
+pub const LIVE_INTRO: &str = "<h2 id=\"live-heading\">Simulation or live</h2>\
+    <p class=\"help\">Live replaces the simulation with the real thing: <em>Visit</em> sends a real \
+    <code>GET /treecounter</code> and the page scrapes the real <code>/metrics</code> on the wall clock; \
+    every query, graph and explanation reads what it scraped. Or scrape any <code>/metrics</code> this \
+    page may read, or paste exposition text (either format) to load it as a scrape.</p>";
+
+/// Why the live switch is off on a static host.
+pub const LIVE_ABSENT: &str = "<p class=\"help live-absent\" data-testid=\"live-absent\">\
+    No app-server serves this page, so there is no <code>/metrics</code> here to scrape live. \
+    A target elsewhere still works below, if it lets this page read it (app-server does with \
+    <code>--cors-allow-origin</code>).</p>";
+
+/// Which data the page shows: the simulation, or the live target `url`
+/// scraped every `interval` (with where a visit goes, if anywhere).
+pub fn live_banner(live: Option<(&str, Duration, Option<&str>)>) -> String {
+    let Some((url, interval, visit_url)) = live else {
+        return "<p class=\"live-banner\" data-testid=\"live-banner\" data-mode=\"simulation\">\
+            <strong>Simulation</strong>: the app, its traffic and Prometheus all run in this page, \
+            on a simulated clock.</p>"
+            .to_owned();
+    };
+    let mut out = String::from(
+        "<p class=\"live-banner live\" data-testid=\"live-banner\" data-mode=\"live\">\
+         <strong>Live</strong>: scraping ",
+    );
+    code(&mut out, url);
+    let _ = write!(
+        out,
+        " every {}, on the wall clock (times in UTC). ",
+        format_go_duration(duration_ms(interval))
+    );
+    match visit_url {
+        Some(visit) => {
+            out.push_str("Visits go to ");
+            code(&mut out, visit);
+            out.push_str(". ");
+        }
+        None => out.push_str("This target has no <code>/treecounter</code> beside it to visit. "),
+    }
+    out.push_str(
+        "The simulation is paused and kept. A live session cannot be shared: a link holds the simulation.</p>",
+    );
+    out
+}
+
 /// Appends `text` to `out` with `&`, `<`, `>`, `"` and `'` escaped: safe
 /// in element content and in quoted attribute values.
 pub fn escape(out: &mut String, text: &str) {
@@ -262,7 +308,7 @@ pub fn targets_view(target: &TargetStatus, now: Duration) -> String {
         ", scraped every {}</caption><tbody><tr><th scope=\"row\">Endpoint</th><td>",
         format_go_duration(duration_ms(target.scrape_interval))
     );
-    code(&mut out, target.url);
+    code(&mut out, &target.url);
     let _ = write!(
         out,
         "</td></tr><tr><th scope=\"row\">State</th><td><span class=\"target-state {state}\" \
@@ -292,8 +338,9 @@ pub fn targets_view(target: &TargetStatus, now: Duration) -> String {
         Some(scrape) => {
             let _ = write!(
                 out,
-                "{} (simulated), {} samples",
+                "{}{}, {} samples",
                 go_duration_micros(scrape.duration),
+                if target.simulated { " (simulated)" } else { "" },
                 scrape.samples
             );
         }
@@ -887,7 +934,8 @@ mod tests {
 
     fn target(last_scrape: Option<LastScrape>) -> TargetStatus {
         TargetStatus {
-            url: "http://app:8001/metrics",
+            url: "http://app:8001/metrics".to_owned(),
+            simulated: true,
             labels: Labels::new([("job", "treecounter"), ("instance", "app:8001")]),
             scrape_interval: Duration::from_secs(10),
             last_scrape,
@@ -929,14 +977,17 @@ mod tests {
             "{html}"
         );
 
-        let down = target(Some(LastScrape {
+        // A live target: its duration was measured.
+        let mut down = target(Some(LastScrape {
             at: Duration::from_secs(20),
             duration: Duration::from_millis(2),
             samples: 0,
             error: Some("connection refused <here>".to_owned()),
         }));
+        down.simulated = false;
         let html = targets_view(&down, Duration::from_secs(80));
         well_formed(&html);
+        assert!(html.contains("<td>2ms, 0 samples</td>"), "{html}");
         assert!(html.contains("data-state=\"down\">DOWN<"), "{html}");
         assert!(html.contains(">1m0s ago<"), "{html}");
         assert!(html.contains("connection refused &lt;here&gt;"), "{html}");
@@ -1217,5 +1268,34 @@ mod tests {
         assert!(html.contains("class=\"extrapolated\""));
         assert!(!html.contains("NaN") && !html.contains("inf"), "{html}");
         assert!(html.contains("data-testid=\"explain-arithmetic\""));
+    }
+
+    #[test]
+    fn the_live_banner_says_which_data_is_shown() {
+        let simulation = live_banner(None);
+        well_formed(&simulation);
+        assert!(simulation.contains("data-mode=\"simulation\"><strong>Simulation</strong>"));
+        let live = live_banner(Some((
+            "http://127.0.0.1:8001/metrics?a=1&b=<2>",
+            Duration::from_secs(10),
+            Some("http://127.0.0.1:8001/treecounter"),
+        )));
+        well_formed(&live);
+        assert!(
+            live.contains(
+                "<strong>Live</strong>: scraping <code>http://127.0.0.1:8001/metrics?a=1&amp;b=&lt;2&gt;</code> every 10s"
+            ),
+            "{live}"
+        );
+        assert!(live.contains("Visits go to <code>http://127.0.0.1:8001/treecounter</code>"));
+        assert!(live.contains("cannot be shared"));
+        let no_visits = live_banner(Some((
+            "http://node:9100/stats",
+            Duration::from_secs(5),
+            None,
+        )));
+        assert!(
+            no_visits.contains("every 5s") && no_visits.contains("no <code>/treecounter</code>")
+        );
     }
 }

@@ -6,18 +6,26 @@
 //! (and tests decide exactly when things happen). The stack's alert rules
 //! ([`crate::stack`]) are evaluated on the scraped store as the clock
 //! passes each evaluation interval, as Prometheus evaluates them.
+//!
+//! The page can also switch to live data ([`Playground::start_live`]): a
+//! real target scraped on wall-clock time into a store of its own
+//! ([`crate::live`]). While it is on, [`Playground::store`],
+//! [`Playground::now`], [`Playground::target`], the queries and the visit
+//! log answer for it and the simulated clock stands still; switching back
+//! finds the simulation as it was. Live data is not in the action log: it
+//! cannot be replayed, so a share link holds the simulation only.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use prometheus_client::registry::Registry;
-use tinyprom::exposition::TextFormat;
+use tinyprom::exposition::{ParseError, TextFormat};
 use tinyprom::labels::{Labels, Matcher, METRIC_NAME};
 use tinyprom::promql::api::{self, ApiError};
 use tinyprom::promql::{parse, range_query, QueryOptions, QueryValue};
 use tinyprom::rules::Rules;
-use tinyprom::scrape::{ScrapeError, ScrapeIntervalError, Scraper};
+use tinyprom::scrape::{ScrapeError, ScrapeIntervalError, ScrapeReport, Scraper};
 use tinyprom::storage::{duration_ms, is_stale_marker, SeriesStore};
 use treecounter::exposition::{encode, EncodeError, Format};
 use treecounter::metrics::{Endpoint, Metrics};
@@ -26,6 +34,7 @@ use treecounter::simulation::{
     simulated_tree_count, BehaviourError, RequestBehaviour, SIMULATED_UPSTREAM_ERROR_STATUS,
 };
 
+use crate::live::{Answer, LiveSource, Pasted, Pastes, UrlError};
 use crate::stack;
 use crate::traffic::{Traffic, TrafficRateError};
 
@@ -137,7 +146,10 @@ pub struct LastScrape {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TargetStatus {
     /// The URL scraped.
-    pub url: &'static str,
+    pub url: String,
+    /// Whether it is the simulated app (its scrape durations are modelled,
+    /// not measured).
+    pub simulated: bool,
     /// The labels attached to everything scraped from it.
     pub labels: Labels,
     /// Time between scrapes.
@@ -195,6 +207,12 @@ pub struct Playground {
     log: Vec<LoggedAction>,
     /// Whether actions were left out of `log` (it is bounded).
     log_truncated: bool,
+    /// Texts pasted while the simulation is shown.
+    pastes: Pastes,
+    /// The live data, once started; kept while the simulation is shown.
+    live: Option<LiveSource>,
+    /// Whether the live data is what the page shows.
+    live_on: bool,
 }
 
 /// Everything a visitor can do to the simulation, as one type: the page
@@ -319,6 +337,9 @@ impl Playground {
             resets: 0,
             log: Vec::new(),
             log_truncated: false,
+            pastes: Pastes::default(),
+            live: None,
+            live_on: false,
             config,
         }
     }
@@ -406,6 +427,8 @@ impl Playground {
         fresh.resets = self.resets + 1;
         fresh.log = std::mem::take(&mut self.log);
         fresh.log_truncated = self.log_truncated;
+        fresh.live = self.live.take();
+        fresh.live_on = self.live_on;
         *self = fresh;
     }
 
@@ -421,8 +444,14 @@ impl Playground {
         self.changes += 1;
     }
 
-    /// The simulated clock.
+    /// The clock of the data shown: the simulated one, or while live the
+    /// wall clock as last told (since the Unix epoch).
     pub fn now(&self) -> Duration {
+        self.live().map_or(self.now, LiveSource::now)
+    }
+
+    /// The simulated clock, live or not (a share link records it).
+    pub fn simulated_now(&self) -> Duration {
         self.now
     }
 
@@ -468,14 +497,97 @@ impl Playground {
         }
     }
 
-    /// The scraped samples.
+    /// The scraped samples shown: the simulation's, or the live ones.
     pub fn store(&self) -> &SeriesStore {
+        self.live().map_or(&self.store, LiveSource::store)
+    }
+
+    /// The simulation's scraped samples, live or not.
+    pub fn simulated_store(&self) -> &SeriesStore {
         &self.store
     }
 
-    /// The most recent visits, newest first.
+    /// The most recent visits, newest first: simulated, or while live the
+    /// real ones.
     pub fn visits(&self) -> impl Iterator<Item = &Visit> {
-        self.visits.iter()
+        self.live()
+            .map_or(&self.visits, LiveSource::visit_log)
+            .iter()
+    }
+
+    /// The live data, while it is what the page shows.
+    pub fn live(&self) -> Option<&LiveSource> {
+        self.live.as_ref().filter(|_| self.live_on)
+    }
+
+    /// Shows live data scraped from `url` (absolute) every scrape interval
+    /// of wall-clock time, from `now` (since the Unix epoch). The live store
+    /// is kept from an earlier session, whatever the target; the simulation
+    /// stands still until [`Playground::stop_live`].
+    pub fn start_live(&mut self, url: &str, now: Duration) -> Result<(), UrlError> {
+        match &mut self.live {
+            Some(live) if live.url() == url => {}
+            Some(live) => live.set_target(url, now)?,
+            None => {
+                self.live = Some(LiveSource::new(url, self.scraper.scrape_interval(), now)?);
+            }
+        }
+        self.live_on = true;
+        self.changes += 1;
+        Ok(())
+    }
+
+    /// Shows the simulation again, as it was.
+    pub fn stop_live(&mut self) {
+        self.live_on = false;
+        self.changes += 1;
+    }
+
+    /// While live, the wall clock moved to `now`: returns the time a due
+    /// scrape starts at (see [`LiveSource::tick`]).
+    pub fn live_tick(&mut self, now: Duration) -> Option<Duration> {
+        let due = self.live.as_mut().filter(|_| self.live_on)?.tick(now);
+        if due.is_some() {
+            self.changes += 1;
+        }
+        due
+    }
+
+    /// The answer to the live scrape started at `at`, received at `now`.
+    pub fn ingest_live(
+        &mut self,
+        at: Duration,
+        now: Duration,
+        answer: Answer<'_>,
+    ) -> Option<ScrapeReport> {
+        let report = self.live.as_mut()?.ingest(at, now, answer);
+        self.changes += 1;
+        report
+    }
+
+    /// A real visit sent at `at`, answered (or not) at `now`.
+    pub fn record_live_visit(&mut self, at: Duration, now: Duration, answer: Answer<'_>) {
+        if let Some(live) = self.live.as_mut() {
+            live.record_visit(at, now, answer);
+            self.changes += 1;
+        }
+    }
+
+    /// Loads pasted exposition text (in `format`, or the one it looks like)
+    /// as one scrape at [`Playground::now`] into the store shown. A text
+    /// that does not parse stores nothing; the error names its line. (Not
+    /// in the action log: a share link does not carry it.)
+    pub fn load_pasted(
+        &mut self,
+        text: &str,
+        format: Option<TextFormat>,
+    ) -> Result<Pasted, ParseError> {
+        let pasted = match self.live.as_mut().filter(|_| self.live_on) {
+            Some(live) => live.load_pasted(text, format),
+            None => self.pastes.load(text, format, self.now, &mut self.store),
+        }?;
+        self.changes += 1;
+        Ok(pasted)
     }
 
     /// How the app behaves (latency, upstream error rate).
@@ -489,10 +601,20 @@ impl Playground {
         Ok(())
     }
 
-    /// The scraped target and its last scrape.
+    /// The scraped target and its last scrape (the live one while live).
     pub fn target(&self) -> TargetStatus {
+        if let Some(live) = self.live() {
+            return TargetStatus {
+                url: live.url().to_owned(),
+                simulated: false,
+                labels: live.target().clone(),
+                scrape_interval: live.scrape_interval(),
+                last_scrape: live.last_scrape().cloned(),
+            };
+        }
         TargetStatus {
-            url: SCRAPE_URL,
+            url: SCRAPE_URL.to_owned(),
+            simulated: true,
             labels: self.scraper.target().clone(),
             scrape_interval: self.scraper.scrape_interval(),
             last_scrape: self.last_scrape.clone(),
@@ -677,13 +799,13 @@ impl Playground {
             .collect()
     }
 
-    /// A PromQL instant query at simulated time `t_ms`, answered as
-    /// Prometheus's HTTP API answers it.
+    /// A PromQL instant query at time `t_ms` over the store shown,
+    /// answered as Prometheus's HTTP API answers it.
     pub fn query(&self, query: &str, t_ms: i64) -> Result<QueryValue, ApiError> {
-        api::query(&self.store, query, t_ms, QueryOptions::default())
+        api::query(self.store(), query, t_ms, QueryOptions::default())
     }
 
-    /// A PromQL range query over the scraped store, answered as
+    /// A PromQL range query over the store shown, answered as
     /// Prometheus's HTTP API answers it.
     pub fn query_range(
         &self,
@@ -693,7 +815,7 @@ impl Playground {
         step_ms: i64,
     ) -> Result<QueryValue, ApiError> {
         api::query_range(
-            &self.store,
+            self.store(),
             query,
             start_ms,
             end_ms,
@@ -1219,5 +1341,101 @@ mod tests {
                 ),
             ]
         );
+    }
+
+    /// `query`'s table at the clock of the data shown, as `series value`
+    /// lines.
+    fn table_now(playground: &Playground, query: &str) -> Vec<String> {
+        let value = playground
+            .query(query, duration_ms(playground.now()))
+            .unwrap();
+        match crate::query::table(&value) {
+            crate::query::Table::Series { rows, .. } => rows
+                .into_iter()
+                .map(|row| format!("{} {}", row.series, row.value))
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn live_data_replaces_the_simulation_until_switched_back() {
+        use crate::live::Answer;
+
+        let mut playground = playground(0.0);
+        run(&mut playground, &[5], 25);
+        let simulated = playground.store().series().to_vec();
+        let changes = playground.changes();
+        const QUERY: &str = "requests_total{endpoint=\"/treecounter\"}";
+        let t0 = Duration::from_secs(1_700_000_000);
+        let url = "http://127.0.0.1:8001/metrics";
+
+        playground.start_live(url, t0).unwrap();
+        assert!(playground.changes() > changes);
+        assert_eq!(playground.now(), t0);
+        assert!(playground.store().is_empty());
+        assert_eq!(playground.visits().count(), 0);
+        assert_eq!(playground.target().url, url);
+        assert_eq!(playground.target().last_scrape, None);
+        let at = playground.live_tick(t0 + Duration::from_millis(3)).unwrap();
+        let body = "requests_total{endpoint=\"/treecounter\",status=\"200\"} 3\n";
+        playground.ingest_live(
+            at,
+            at + Duration::from_millis(5),
+            Answer::Response {
+                status: 200,
+                status_text: "OK",
+                content_type: Some("text/plain; version=0.0.4; charset=utf-8"),
+                body,
+            },
+        );
+        assert_eq!(
+            table_now(&playground, QUERY),
+            ["requests_total{endpoint=\"/treecounter\", instance=\"127.0.0.1:8001\", job=\"treecounter\", status=\"200\"} 3"]
+        );
+        let target = playground.target();
+        assert!(!target.simulated);
+        assert_eq!(
+            target.last_scrape.map(|s| (s.at, s.duration, s.error)),
+            Some((at, Duration::from_millis(5), None))
+        );
+        // Pasted text goes to the live store; a bad line stores nothing.
+        let error = playground.load_pasted("x 1\ny{\n", None).unwrap_err();
+        assert_eq!(error.to_string(), "line 2: malformed label set");
+        assert_eq!(
+            table_now(&playground, "count({__name__=~\"x|y\"})"),
+            [] as [&str; 0]
+        );
+        // While live, simulated time is not the clock shown.
+        assert_eq!(playground.simulated_now(), Duration::from_secs(25));
+
+        playground.stop_live();
+        assert_eq!(playground.now(), Duration::from_secs(25));
+        assert_eq!(playground.store().series(), simulated.as_slice());
+        assert_eq!(playground.target().url, SCRAPE_URL);
+        assert_eq!(
+            table_now(&playground, QUERY),
+            ["requests_total{endpoint=\"/treecounter\", instance=\"app:8001\", job=\"treecounter\", status=\"200\"} 1"]
+        );
+        assert_eq!(playground.live_tick(t0 + Duration::from_secs(60)), None);
+        // A paste in the simulation is a scrape at the simulated time.
+        let pasted = playground.load_pasted("pasted_total 7\n", None).unwrap();
+        assert_eq!((pasted.samples, pasted.at), (1, Duration::from_secs(25)));
+        assert_eq!(
+            table_now(&playground, "pasted_total"),
+            ["pasted_total{instance=\"paste\", job=\"pasted\"} 7"]
+        );
+
+        // Live again: its store was kept, and a scrape is due at once.
+        playground
+            .start_live(url, t0 + Duration::from_secs(60))
+            .unwrap();
+        assert_eq!(
+            playground.store().series().len(),
+            5,
+            "requests_total, up and the three scrape_* series"
+        );
+        assert!(playground.live_tick(t0 + Duration::from_secs(60)).is_some());
+        assert!(playground.start_live("metrics", t0).is_err());
     }
 }

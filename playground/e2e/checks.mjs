@@ -97,6 +97,9 @@ export function playgroundChecks(host) {
       assert.equal(await note.getAttribute('data-server'), 'absent');
       assert.equal(await note.isVisible(), true);
       assert.match(await note.textContent(), /No app-server here\.[\s\S]*routes[\s\S]*\/treecounter[\s\S]*\/metrics[\s\S]*are not on this host[\s\S]*simulation/);
+      // So there is nothing to scrape live here, and the switch says why.
+      await page.getByTestId('live-absent').waitFor();
+      assert.equal(await page.getByTestId('live-toggle').isDisabled(), true);
     });
   }
 

@@ -48,11 +48,14 @@ async function waitUntilServing(child, name, url) {
   }
 }
 
-/** Starts app-server serving `dist/` at `/`. `url` is the page's address. */
-export async function startAppServer() {
+/**
+ * Starts app-server serving `dist/` at `/`, with `args` added to its command
+ * line (`['--latency-max', '0']`). `url` is the page's address.
+ */
+export async function startAppServer(args = []) {
   const port = await freePort();
   const bin = process.env.APP_SERVER_BIN ?? path.join(ROOT, 'target/release/app-server');
-  const child = spawn(bin, ['--listen', `127.0.0.1:${port}`, '--static-dir', path.join(ROOT, 'dist')], {
+  const child = spawn(bin, ['--listen', `127.0.0.1:${port}`, '--static-dir', path.join(ROOT, 'dist'), ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
     env: { ...process.env, RUST_LOG: 'warn' },

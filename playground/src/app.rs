@@ -1,9 +1,11 @@
 //! The root component: owns the view settings, drives the simulated clock
-//! and hands every component the slice of the playground it shows.
+//! (or, while live, the real requests on the wall clock) and hands every
+//! component the slice of the playground it shows.
 
 use std::time::Duration;
 
 use playground_core::guide::{Progress, STEPS};
+use playground_core::live::ACCEPT;
 use playground_core::markup;
 use playground_core::playground::{
     ActionError, Playground, PlaygroundAction, PlaygroundConfig, Visit, MAX_LOGGED_ACTIONS,
@@ -18,11 +20,13 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::components::{
-    choice, choice_of, raw, reset_buttons, scrape_interval_select, time_controls, traffic_controls,
-    visit_button, visit_log, ChoiceProps, DashboardView, DataVersion, ExpositionView, PanelEvent,
-    QueryPanel, TimeControlsProps, TrafficControlsProps, WorkshopPanel,
+    choice, choice_of, live_panel, raw, reset_buttons, scrape_interval_select, time_controls,
+    traffic_controls, visit_button, visit_log, ChoiceProps, DashboardView, DataVersion,
+    ExpositionView, LivePanelProps, PanelEvent, QueryPanel, TimeControlsProps,
+    TrafficControlsProps, WorkshopPanel,
 };
-use crate::hooks::{use_playground, use_sim_clock, PlaygroundHandle};
+use crate::fetch::{self, wall_clock};
+use crate::hooks::{use_playground, use_sim_clock, use_wall_clock, PlaygroundHandle};
 use crate::settings::{Span, Speed, StartOptions};
 use crate::storage;
 
@@ -160,14 +164,23 @@ pub fn App(props: &AppProps) -> Html {
         storage::write_guide_progress(guide.to_bits())
     });
 
-    use_sim_clock(speed.factor(), !*paused, {
+    let url_input = use_node_ref();
+    let paste_input = use_node_ref();
+    let paste_note = use_state(|| None::<Result<String, String>>);
+    let snapshot = Snapshot::read(&playground);
+
+    // Simulated time stands still while the live data is shown.
+    use_sim_clock(speed.factor(), !*paused && !snapshot.live, {
         let playground = playground.clone();
         Callback::from(move |elapsed: Duration| {
             dispatch(&playground, PlaygroundAction::Advance(elapsed))
         })
     });
+    use_wall_clock(snapshot.live, LIVE_TICK_MS, {
+        let playground = playground.clone();
+        Callback::from(move |now: Duration| live_tick(&playground, now))
+    });
 
-    let snapshot = Snapshot::read(&playground);
     let exposition = use_memo((snapshot.changes, *format), {
         let playground = playground.clone();
         move |&(_, format)| exposition_text(&playground, format)
@@ -188,13 +201,23 @@ pub fn App(props: &AppProps) -> Html {
     let version = DataVersion {
         scrapes: snapshot.scrapes,
         resets: snapshot.resets,
+        live: snapshot.live,
     };
 
     let action = |action: fn(()) -> PlaygroundAction| {
         let playground = playground.clone();
         Callback::from(move |()| dispatch(&playground, action(())))
     };
-    let on_visit = action(|()| PlaygroundAction::Visit);
+    let on_visit = {
+        let playground = playground.clone();
+        Callback::from(move |()| {
+            if playground.read().is_some_and(|p| p.live().is_some()) {
+                live_visit(&playground);
+            } else {
+                dispatch(&playground, PlaygroundAction::Visit);
+            }
+        })
+    };
     let on_restart = action(|()| PlaygroundAction::RestartApp);
     let on_reset = action(|()| PlaygroundAction::Reset);
     let on_step = {
@@ -281,10 +304,15 @@ pub fn App(props: &AppProps) -> Html {
                 return;
             };
             let (speed, span, paused, format) = view;
+            if p.live().is_some() {
+                note.set(Some(
+                    "A live session cannot be shared: the link holds the simulation.".to_owned(),
+                ));
+            }
             let state = SharedState {
                 seed: p.config().seed,
                 start_unix_ms: u64::try_from(p.config().start_unix_time.as_millis()).unwrap_or(0),
-                now: p.now(),
+                now: p.simulated_now(),
                 log: p.log().to_vec(),
                 speed: speed.factor() as u32,
                 span_s: span.duration().as_secs() as u32,
@@ -358,12 +386,94 @@ pub fn App(props: &AppProps) -> Html {
         .map(|p| markup::targets_view(&p.target(), p.now()))
         .unwrap_or_default());
 
+    let start_live = {
+        let playground = playground.clone();
+        let paste_note = paste_note.clone();
+        move |url: String| {
+            let url = if url.trim().is_empty() {
+                "metrics".to_owned()
+            } else {
+                url.trim().to_owned()
+            };
+            let absolute = fetch::absolute_url(&url).unwrap_or(url);
+            let mut refused = None;
+            playground.update(|p| refused = p.start_live(&absolute, wall_clock()).err());
+            paste_note.set(refused.map(|error| Err(error.to_string())));
+        }
+    };
+    let live_props = LivePanelProps {
+        banner: playground
+            .read()
+            .map(|p| {
+                let live = p.live();
+                let visit_url = live.and_then(|live| live.treecounter_url());
+                markup::live_banner(
+                    live.map(|live| (live.url(), live.scrape_interval(), visit_url.as_deref())),
+                )
+            })
+            .unwrap_or_default(),
+        live: snapshot.live,
+        server_absent: server_absent(),
+        visit_error: playground.read().and_then(|p| {
+            p.live()
+                .and_then(|live| live.visit_error().map(str::to_owned))
+        }),
+        url_input: url_input.clone(),
+        paste_input: paste_input.clone(),
+        paste_note: (*paste_note).clone(),
+        on_toggle: {
+            let playground = playground.clone();
+            let url_input = url_input.clone();
+            let start_live = start_live.clone();
+            Callback::from(move |()| {
+                if snapshot.live {
+                    playground.update(|p| p.stop_live());
+                } else {
+                    start_live(input_value(&url_input));
+                }
+            })
+        },
+        on_target: {
+            let url_input = url_input.clone();
+            Callback::from(move |()| start_live(input_value(&url_input)))
+        },
+        on_paste: {
+            let playground = playground.clone();
+            let paste_note = paste_note.clone();
+            Callback::from(move |()| {
+                let text = paste_input
+                    .cast::<web_sys::HtmlTextAreaElement>()
+                    .map(|area| area.value())
+                    .unwrap_or_default();
+                let mut loaded = None;
+                playground.update(|p| {
+                    let clock = p.now();
+                    loaded = Some(p.load_pasted(&text, None).map(|pasted| (pasted, clock)));
+                });
+                paste_note.set(loaded.map(|result| match result {
+                    Ok((pasted, clock)) => Ok(format!(
+                        "Loaded {} sample{} ({}) as a scrape of job=\"pasted\" at {}.",
+                        pasted.samples,
+                        if pasted.samples == 1 { "" } else { "s" },
+                        match pasted.format {
+                            tinyprom::exposition::TextFormat::OpenMetrics => "OpenMetrics",
+                            tinyprom::exposition::TextFormat::Prometheus => "text 0.0.4",
+                        },
+                        playground_core::query::clock(duration_ms(clock))
+                    )),
+                    Err(error) => Err(format!("Nothing loaded: {error}.")),
+                }));
+            })
+        },
+    };
+
     html! {
         <>
             <header class="topbar">{ static_html(markup::BRAND) }</header>
             <main class="layout">
                 <div class="column">
                 <div class="workshop-slot">{ workshop }</div>
+                { live_panel(&live_props) }
                 <section class="panel panel-visit" aria-labelledby="visit-heading">
                     { static_html(markup::VISIT_INTRO) }
                     { visit_button(&on_visit) }
@@ -373,8 +483,10 @@ pub fn App(props: &AppProps) -> Html {
 
                 <section class="panel panel-controls" aria-labelledby="sim-heading">
                     { static_html(markup::SIMULATION_INTRO) }
+                    // Disabled while live: the simulation is paused and kept.
+                    <fieldset class="sim-controls" disabled={snapshot.live}>
                     { time_controls(&TimeControlsProps {
-                        now: Duration::from_millis(snapshot.now_ms.unsigned_abs()),
+                        now: snapshot.simulated_now,
                         speed: *speed,
                         paused: *paused,
                         scrape_interval: snapshot.scrape_interval,
@@ -390,6 +502,7 @@ pub fn App(props: &AppProps) -> Html {
                         on_error_rate,
                     }) }
                     { reset_buttons(&on_restart, &on_reset) }
+                    </fieldset>
                     <h3 id="targets-heading">{ "Targets" }</h3>
                     <div class="targets-wrap" aria-labelledby="targets-heading">{ targets }</div>
                 </section>
@@ -441,7 +554,11 @@ fn static_html(html: &'static str) -> Html {
 /// What one render needs to know about the playground, read once.
 #[derive(Default)]
 struct Snapshot {
+    /// Whether the live data is shown.
+    live: bool,
+    /// The clock of the data shown (the wall clock while live).
     now_ms: i64,
+    simulated_now: Duration,
     changes: u64,
     scrapes: u64,
     resets: u64,
@@ -458,7 +575,9 @@ impl Snapshot {
             return Snapshot::default();
         };
         Snapshot {
+            live: p.live().is_some(),
             now_ms: duration_ms(p.now()),
+            simulated_now: p.simulated_now(),
             changes: p.changes(),
             scrapes: p.store().changes(),
             // A reset starts counting scrapes again.
@@ -543,4 +662,63 @@ fn publish_link(fragment: &str) -> String {
         ignore.forget();
     }
     link
+}
+
+/// Wall-clock milliseconds between live mode's ticks: how late a scrape
+/// may start, and how often "last scrape … ago" moves.
+const LIVE_TICK_MS: u32 = 500;
+
+/// Live mode's clock moved: starts the scrape that is due, if one is, and
+/// hands its answer to the playground when it comes.
+fn live_tick(playground: &PlaygroundHandle, now: Duration) {
+    let mut due = None;
+    playground.update(|p| {
+        due = p
+            .live_tick(now)
+            .zip(p.live().map(|live| live.url().to_owned()))
+    });
+    let Some((at, url)) = due else {
+        return;
+    };
+    let playground = playground.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let fetched = fetch::get(&url, Some(ACCEPT)).await;
+        playground.update(|p| {
+            p.ingest_live(at, wall_clock(), fetch::answer(&fetched));
+        });
+    });
+}
+
+/// A real `GET /treecounter` beside the live target, logged when answered.
+fn live_visit(playground: &PlaygroundHandle) {
+    let Some(url) = playground
+        .read()
+        .and_then(|p| p.live().and_then(|live| live.treecounter_url()))
+    else {
+        return;
+    };
+    let playground = playground.clone();
+    let at = wall_clock();
+    wasm_bindgen_futures::spawn_local(async move {
+        let fetched = fetch::get(&url, None).await;
+        playground.update(|p| p.record_live_visit(at, wall_clock(), fetch::answer(&fetched)));
+    });
+}
+
+/// The text in an input field.
+fn input_value(input: &NodeRef) -> String {
+    input
+        .cast::<web_sys::HtmlInputElement>()
+        .map(|input| input.value())
+        .unwrap_or_default()
+}
+
+/// Whether the page's own check (`static/index.html` asks for `healthz`)
+/// found no app-server beside it. Unknown yet counts as present: a live
+/// scrape of a missing `/metrics` then shows as a down target.
+fn server_absent() -> bool {
+    gloo::utils::document()
+        .get_element_by_id("server-note")
+        .and_then(|note| note.get_attribute("data-server"))
+        .is_some_and(|server| server == "absent")
 }

@@ -12,9 +12,12 @@
 //!   graph view) and hands each component the data it shows.
 //! - [`hooks`]: [`hooks::use_playground`] keeps the simulation and re-renders
 //!   when it changes; [`hooks::use_sim_clock`] turns wall-clock time into
-//!   simulated time at the chosen speed.
+//!   simulated time at the chosen speed; [`hooks::use_wall_clock`] ticks
+//!   live mode's scrapes.
 //! - [`components`]: one component per file; children report upwards through
 //!   `on_*` callbacks.
+//! - `fetch`: live mode's real requests (`GET /metrics`, `/treecounter`)
+//!   through the browser's `fetch`.
 //! - `storage`: the query history in `localStorage`.
 //! - [`settings`]: the choices the page offers (speeds, graph spans, …) and
 //!   the start options read from the URL.
@@ -25,6 +28,7 @@
 pub mod app;
 mod bench;
 pub mod components;
+mod fetch;
 pub mod hooks;
 mod panic;
 pub mod settings;

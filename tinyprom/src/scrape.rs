@@ -250,6 +250,21 @@ impl Scraper {
         }
     }
 
+    /// Takes a scrape at `at` rather than on the schedule, for a caller
+    /// whose scrapes come when they come (a browser's timer, a pasted
+    /// text), and schedules the next one an interval later. The samples of
+    /// an `at` before the previous scrape are dropped as out of order.
+    pub fn scrape_at(
+        &mut self,
+        at: Duration,
+        answer: Result<&str, ScrapeError>,
+        format: TextFormat,
+        store: &mut SeriesStore,
+    ) -> ScrapeReport {
+        self.next_scrape = at;
+        self.scrape(answer, format, store)
+    }
+
     /// Parses every sample line of `text`; series seen before skip the
     /// label parsing (their text is the cache key, as in Prometheus's
     /// scrape cache). Returns each sample with its key.
@@ -518,5 +533,37 @@ mod tests {
         );
         assert_eq!(scraper.scrape_interval(), Duration::from_secs(1));
         assert!(Scraper::new(Duration::from_secs(301), Duration::ZERO, 0, target()).is_err());
+    }
+
+    #[test]
+    fn a_scrape_at_a_given_time_is_stored_then_and_reschedules() {
+        let mut store = SeriesStore::new();
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+        scraper.scrape_at(
+            Duration::from_millis(12_345),
+            Ok("x 1\n"),
+            TextFormat::Prometheus,
+            &mut store,
+        );
+        assert_eq!(scraper.next_scrape(), Duration::from_millis(22_345));
+        // Earlier than the last: out of order, dropped by the store.
+        scraper.scrape_at(
+            Duration::from_secs(12),
+            Ok("x 2\n"),
+            TextFormat::Prometheus,
+            &mut store,
+        );
+        scraper.scrape_at(
+            Duration::from_secs(13),
+            Ok("x 3\n"),
+            TextFormat::Prometheus,
+            &mut store,
+        );
+        let x = Labels::with_name("x", [("job", "treecounter"), ("instance", "app:8001")]);
+        assert_eq!(
+            values(&store, &x),
+            [(12_345, "1".to_owned()), (13_000, "3".to_owned())]
+        );
     }
 }

@@ -34,6 +34,8 @@ pub struct DataVersion {
     pub scrapes: u64,
     /// Resets of the playground.
     pub resets: u64,
+    /// Whether the data is the live store rather than the simulated one.
+    pub live: bool,
 }
 
 /// Props of [`QueryPanel`].

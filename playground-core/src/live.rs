@@ -1,0 +1,664 @@
+//! Live data: a real target (app-server's own `/metrics`, or any the
+//! browser may read) scraped on wall-clock time into a store of its own,
+//! and exposition text pasted into the page, loaded as a scrape.
+//!
+//! The page does the fetching and reads the clock; this module decides what
+//! a scrape is due and what the answer means, as Prometheus would: the
+//! format from the `Content-Type`, only a 200 is an answer, and a target
+//! that cannot be read is a down target with the error Prometheus's targets
+//! page would show. Time is passed in (since the Unix epoch), so the tests
+//! here never sleep.
+
+use std::collections::VecDeque;
+use std::time::Duration;
+
+use tinyprom::exposition::{parse_exposition, ParseError, TextFormat};
+use tinyprom::labels::{quoted, Labels};
+use tinyprom::scrape::{ScrapeError, ScrapeReport, Scraper};
+use tinyprom::storage::SeriesStore;
+use workshop_guide::exposition::{ends_with_eof, MediaType};
+
+use crate::playground::{LastScrape, Visit, VisitSource, JOB, RETENTION, VISIT_LOG_LEN};
+
+/// What the page asks a target for, as Prometheus asks: OpenMetrics first,
+/// the text format 0.0.4 otherwise.
+pub const ACCEPT: &str =
+    "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5";
+
+/// The job of pasted text: it comes from no target Prometheus knows.
+pub const PASTE_JOB: &str = "pasted";
+
+/// What came back from a request the page sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer<'a> {
+    /// The target answered.
+    Response {
+        /// The HTTP status code.
+        status: u16,
+        /// Its reason phrase, as received (may be empty over HTTP/2).
+        status_text: &'a str,
+        /// The `Content-Type` header, if there was one.
+        content_type: Option<&'a str>,
+        /// The body.
+        body: &'a str,
+    },
+    /// No answer: the browser's message (it says "Failed to fetch" for a
+    /// refused connection and for a response CORS does not let it read).
+    Failed(&'a str),
+}
+
+/// Why a target URL was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{} is not an http:// or https:// URL", quoted(.0))]
+pub struct UrlError(pub String);
+
+/// A real target, scraped every `scrape_interval` of wall-clock time.
+#[derive(Debug)]
+pub struct LiveSource {
+    url: String,
+    scraper: Scraper,
+    store: SeriesStore,
+    /// The wall clock as last told, since the Unix epoch.
+    now: Duration,
+    /// When the scrape in flight started, if one is.
+    pending: Option<Duration>,
+    last_scrape: Option<LastScrape>,
+    pastes: Pastes,
+    visits: VecDeque<Visit>,
+    visit_count: u64,
+    /// Why the last visit got no answer, if it did not.
+    visit_error: Option<String>,
+}
+
+impl LiveSource {
+    /// A source scraping `url` (absolute) every `scrape_interval`, the
+    /// first scrape due at `now`.
+    pub fn new(url: &str, scrape_interval: Duration, now: Duration) -> Result<Self, UrlError> {
+        let scraper = Scraper::new(scrape_interval, now, 0, target_labels(url)?)
+            .unwrap_or_else(|_| Scraper::with_default_interval(Labels::default()));
+        Ok(LiveSource {
+            url: url.to_owned(),
+            scraper,
+            store: SeriesStore::with_retention(RETENTION),
+            now,
+            pending: None,
+            last_scrape: None,
+            pastes: Pastes::default(),
+            visits: VecDeque::with_capacity(VISIT_LOG_LEN),
+            visit_count: 0,
+            visit_error: None,
+        })
+    }
+
+    /// Scrapes `url` from now on, into the same store (as Prometheus keeps
+    /// its data when a target changes); the first scrape is due at once.
+    pub fn set_target(&mut self, url: &str, now: Duration) -> Result<(), UrlError> {
+        let interval = self.scraper.scrape_interval();
+        self.scraper = Scraper::new(interval, now, 0, target_labels(url)?)
+            .unwrap_or_else(|_| Scraper::with_default_interval(Labels::default()));
+        self.url = url.to_owned();
+        self.pending = None;
+        self.last_scrape = None;
+        self.now = self.now.max(now);
+        Ok(())
+    }
+
+    /// The URL scraped.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Where a visit goes: `/treecounter` beside the target's `/metrics`,
+    /// or `None` when the target's path does not end in `metrics`.
+    pub fn treecounter_url(&self) -> Option<String> {
+        let base = self.url.strip_suffix("metrics")?;
+        base.ends_with('/').then(|| format!("{base}treecounter"))
+    }
+
+    /// The labels of everything scraped from the target.
+    pub fn target(&self) -> &Labels {
+        self.scraper.target()
+    }
+
+    /// Time between scrapes.
+    pub fn scrape_interval(&self) -> Duration {
+        self.scraper.scrape_interval()
+    }
+
+    /// The wall clock as last told.
+    pub fn now(&self) -> Duration {
+        self.now
+    }
+
+    /// The scraped samples.
+    pub fn store(&self) -> &SeriesStore {
+        &self.store
+    }
+
+    /// The last scrape, as the targets page shows it.
+    pub fn last_scrape(&self) -> Option<&LastScrape> {
+        self.last_scrape.as_ref()
+    }
+
+    /// The wall clock moved to `now`. Returns the time to start a scrape
+    /// at when one is due (the caller fetches and hands the answer to
+    /// [`LiveSource::ingest`]). A scrape still unanswered after an interval
+    /// (Prometheus's default `scrape_timeout` is the interval) fails as
+    /// Prometheus's does, and the next one starts.
+    pub fn tick(&mut self, now: Duration) -> Option<Duration> {
+        self.now = self.now.max(now);
+        let interval = self.scraper.scrape_interval();
+        if let Some(at) = self.pending {
+            if now < at + interval {
+                return None;
+            }
+            self.pending = None;
+            let error = format!("Get {}: context deadline exceeded", quoted(&self.url));
+            self.record(
+                at,
+                interval,
+                Err(ScrapeError::Unreachable(error)),
+                TextFormat::Prometheus,
+            );
+        }
+        if now < self.scraper.next_scrape() {
+            return None;
+        }
+        self.pending = Some(now);
+        Some(now)
+    }
+
+    /// Stores the answer to the scrape started at `at`, received at `now`.
+    /// Returns `None` (and stores nothing) when that scrape is no longer
+    /// awaited: it timed out, or the target changed.
+    pub fn ingest(
+        &mut self,
+        at: Duration,
+        now: Duration,
+        answer: Answer<'_>,
+    ) -> Option<ScrapeReport> {
+        if self.pending != Some(at) {
+            return None;
+        }
+        self.pending = None;
+        self.now = self.now.max(now);
+        let read = read_answer(&self.url, answer);
+        let (text, format) = match read {
+            Ok((text, format)) => (Ok(text), format),
+            Err(error) => (Err(ScrapeError::Unreachable(error)), TextFormat::Prometheus),
+        };
+        Some(self.record(at, now.saturating_sub(at), text, format))
+    }
+
+    fn record(
+        &mut self,
+        at: Duration,
+        duration: Duration,
+        text: Result<&str, ScrapeError>,
+        format: TextFormat,
+    ) -> ScrapeReport {
+        let report = self.scraper.scrape_at(at, text, format, &mut self.store);
+        self.last_scrape = Some(LastScrape {
+            at,
+            duration,
+            samples: report.samples,
+            error: report.error.as_ref().map(ToString::to_string),
+        });
+        report
+    }
+
+    /// Loads pasted exposition text as one scrape at the clock's time.
+    pub fn load_pasted(
+        &mut self,
+        text: &str,
+        format: Option<TextFormat>,
+    ) -> Result<Pasted, ParseError> {
+        self.pastes.load(text, format, self.now, &mut self.store)
+    }
+
+    /// A visit sent at `at` was answered (or not) at `now`: logged with
+    /// what the page said, as the simulated visits are.
+    pub fn record_visit(&mut self, at: Duration, now: Duration, answer: Answer<'_>) {
+        self.now = self.now.max(now);
+        let (status, body) = match answer {
+            Answer::Response { status, body, .. } => (status, body),
+            Answer::Failed(message) => {
+                let url = self.treecounter_url().unwrap_or_default();
+                self.visit_error = Some(failed_fetch(&url, message));
+                return;
+            }
+        };
+        self.visit_error = None;
+        let tree_count = tree_count_of(body);
+        self.visit_count += 1;
+        if self.visits.len() == VISIT_LOG_LEN {
+            self.visits.pop_back();
+        }
+        self.visits.push_front(Visit {
+            id: self.visit_count,
+            at,
+            source: VisitSource::Button,
+            status,
+            // The page shows the count when the upstream answered.
+            upstream_status: if tree_count.is_some() { 200 } else { 503 },
+            latency: now.saturating_sub(at),
+            tree_count,
+        });
+    }
+
+    /// The real visits, newest first.
+    pub(crate) fn visit_log(&self) -> &VecDeque<Visit> {
+        &self.visits
+    }
+
+    /// Why the last visit got no answer, if it did not.
+    pub fn visit_error(&self) -> Option<&str> {
+        self.visit_error.as_deref()
+    }
+}
+
+/// Pasted texts, each loaded as a scrape of one pretend target (so a series
+/// missing from the next paste goes stale, as in a scrape).
+#[derive(Debug, Default)]
+pub struct Pastes {
+    scraper: Option<Scraper>,
+}
+
+/// What a paste loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pasted {
+    /// Samples stored.
+    pub samples: usize,
+    /// The format it was read as.
+    pub format: TextFormat,
+    /// When, on the store's clock.
+    pub at: Duration,
+}
+
+impl Pastes {
+    /// Loads `text` (in `format`, or the one it looks like) into `store` as
+    /// one scrape at `at`. Text that does not parse stores nothing, and
+    /// the error names its line.
+    pub fn load(
+        &mut self,
+        text: &str,
+        format: Option<TextFormat>,
+        at: Duration,
+        store: &mut SeriesStore,
+    ) -> Result<Pasted, ParseError> {
+        let format = format.unwrap_or_else(|| paste_format(text));
+        // Checked first: a failed scrape would still store `up` and
+        // staleness markers.
+        parse_exposition(text, format)?;
+        let scraper = self.scraper.get_or_insert_with(|| {
+            Scraper::with_default_interval(Labels::new([("job", PASTE_JOB), ("instance", "paste")]))
+        });
+        let report = scraper.scrape_at(at, Ok(text), format, store);
+        Ok(Pasted {
+            samples: report.samples,
+            format,
+            at,
+        })
+    }
+}
+
+/// The format pasted text is in: OpenMetrics when it ends with `# EOF`,
+/// the text format 0.0.4 otherwise (they differ in timestamps' unit).
+pub fn paste_format(text: &str) -> TextFormat {
+    if ends_with_eof(text) {
+        TextFormat::OpenMetrics
+    } else {
+        TextFormat::Prometheus
+    }
+}
+
+/// The target labels Prometheus gives `url`: the job, and the host and
+/// port as the instance (Prometheus 3 adds no default port).
+fn target_labels(url: &str) -> Result<Labels, UrlError> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| UrlError(url.to_owned()))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if host.is_empty() {
+        return Err(UrlError(url.to_owned()));
+    }
+    Ok(Labels::new([("job", JOB), ("instance", host)]))
+}
+
+/// The exposition text and its format, or why the answer is not one, in
+/// Prometheus 3's words.
+pub fn read_answer<'a>(url: &str, answer: Answer<'a>) -> Result<(&'a str, TextFormat), String> {
+    match answer {
+        Answer::Failed(message) => Err(failed_fetch(url, message)),
+        Answer::Response {
+            status,
+            status_text,
+            ..
+        } if status != 200 => Err(
+            format!("server returned HTTP status {status} {status_text}")
+                .trim_end()
+                .to_owned(),
+        ),
+        Answer::Response {
+            content_type, body, ..
+        } => Ok((body, format_of(content_type)?)),
+    }
+}
+
+/// What Prometheus 3 makes of a `Content-Type` (with no
+/// `fallback_scrape_protocol`, its default).
+fn format_of(content_type: Option<&str>) -> Result<TextFormat, String> {
+    let Some(content_type) = content_type.filter(|c| !c.trim().is_empty()) else {
+        return Err("non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target".to_owned());
+    };
+    match MediaType::of(content_type) {
+        MediaType::OpenMetrics => Ok(TextFormat::OpenMetrics),
+        MediaType::PrometheusText | MediaType::PlainText => Ok(TextFormat::Prometheus),
+        MediaType::Other => Err(format!(
+            "received unsupported Content-Type {} and no fallback_scrape_protocol specified for target",
+            quoted(content_type)
+        )),
+    }
+}
+
+/// A request that got no answer, as Prometheus words a failed `GET`, with
+/// what the browser cannot say.
+fn failed_fetch(url: &str, message: &str) -> String {
+    format!(
+        "Get {}: {message} (the browser does not say why: the target may be down, or may not \
+         allow this page to read it; app-server allows it with --cors-allow-origin)",
+        quoted(url)
+    )
+}
+
+/// The count `/treecounter`'s page shows, or `None` when it says
+/// "unavailable" (or is not that page).
+fn tree_count_of(body: &str) -> Option<u64> {
+    let shown = body
+        .split('<')
+        .find_map(|part| part.strip_prefix("p class=\"count\">"))?;
+    let digits: String = shown.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tinyprom::exposition::ParseErrorKind;
+    use tinyprom::labels::{Matcher, METRIC_NAME};
+    use tinyprom::storage::is_stale_marker;
+
+    const URL: &str = "http://127.0.0.1:8001/metrics";
+    const T0: Duration = Duration::from_secs(1_700_000_000);
+    const OPENMETRICS: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+    const TEXT_004: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+    fn secs(s: u64) -> Duration {
+        T0 + Duration::from_secs(s)
+    }
+
+    fn ok<'a>(content_type: &'a str, body: &'a str) -> Answer<'a> {
+        Answer::Response {
+            status: 200,
+            status_text: "OK",
+            content_type: Some(content_type),
+            body,
+        }
+    }
+
+    fn source() -> LiveSource {
+        LiveSource::new(URL, Duration::from_secs(10), T0).unwrap()
+    }
+
+    /// The target labels of [`URL`], as printed.
+    const TARGET: &str = "{instance=\"127.0.0.1:8001\", job=\"treecounter\"}";
+
+    /// Every sample of series named `name` as `{labels} value@seconds`
+    /// (seconds since T0), staleness markers as `stale`.
+    fn samples(store: &SeriesStore, name: &str) -> Vec<String> {
+        let t0 = tinyprom::storage::duration_ms(T0);
+        store
+            .select(&[Matcher::equal(METRIC_NAME, name)])
+            .flat_map(|series| {
+                series.samples.iter().map(move |s| {
+                    let value = if is_stale_marker(s.f) {
+                        "stale".to_owned()
+                    } else {
+                        s.f.to_string()
+                    };
+                    format!(
+                        "{} {value}@{}",
+                        series.labels.labels_text(),
+                        (s.t - t0) / 1000
+                    )
+                })
+            })
+            .collect()
+    }
+
+    /// Runs one scrape due at `at_s`, answered after 20 ms with `answer`;
+    /// returns the targets page's error.
+    fn scrape(live: &mut LiveSource, at_s: u64, answer: Answer<'_>) -> Option<String> {
+        let at = live.tick(secs(at_s)).expect("a scrape is due");
+        live.ingest(at, at + Duration::from_millis(20), answer)
+            .expect("awaited");
+        live.last_scrape().unwrap().error.clone()
+    }
+
+    #[test]
+    fn scrapes_are_due_every_interval_of_wall_clock_time() {
+        let mut live = source();
+        assert_eq!(live.tick(T0), Some(T0));
+        // In flight: nothing more is due until it is answered.
+        assert_eq!(live.tick(secs(5)), None);
+        let body = "# TYPE a counter\na_total 1\n# EOF\n";
+        let report = live
+            .ingest(T0, T0 + Duration::from_millis(30), ok(OPENMETRICS, body))
+            .unwrap();
+        assert_eq!((report.samples, report.error), (1, None));
+        let last = live.last_scrape().unwrap();
+        assert_eq!((last.at, last.duration), (T0, Duration::from_millis(30)));
+        assert_eq!(live.tick(secs(9)), None);
+        // A late timer: the scrape is stamped when it starts.
+        assert_eq!(live.tick(secs(12)), Some(secs(12)));
+        live.ingest(secs(12), secs(12), ok(OPENMETRICS, body));
+        assert_eq!(live.tick(secs(21)), None);
+        assert_eq!(live.tick(secs(22)), Some(secs(22)));
+        assert_eq!(
+            samples(live.store(), "a_total"),
+            [format!("{TARGET} 1@0"), format!("{TARGET} 1@12")]
+        );
+    }
+
+    #[test]
+    fn the_format_comes_from_the_content_type() {
+        // A timestamp reads as seconds in OpenMetrics, as ms in 0.0.4.
+        for (content_type, body, expect) in [
+            (OPENMETRICS, "a 1 1700000003\n# EOF\n", "1@3"),
+            (TEXT_004, "a 1 1700000003000\n", "1@3"),
+            ("text/plain", "a 1 1700000004000\n", "1@4"),
+        ] {
+            let mut live = source();
+            assert_eq!(scrape(&mut live, 0, ok(content_type, body)), None);
+            assert_eq!(
+                samples(live.store(), "a"),
+                [format!("{TARGET} {expect}")],
+                "{content_type}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_target_that_gives_no_exposition_is_down_with_prometheus_error() {
+        let not_found = Answer::Response {
+            status: 404,
+            status_text: "Not Found",
+            content_type: Some("text/plain"),
+            body: "nope",
+        };
+        let http2 = Answer::Response {
+            status: 503,
+            status_text: "",
+            content_type: None,
+            body: "",
+        };
+        for (answer, expect) in [
+            (not_found, "server returned HTTP status 404 Not Found"),
+            (http2, "server returned HTTP status 503"),
+            (
+                ok("text/html; charset=utf-8", "<p>hi</p>"),
+                "received unsupported Content-Type \"text/html; charset=utf-8\" and no fallback_scrape_protocol specified for target",
+            ),
+            (
+                ok("", "a 1\n"),
+                "non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target",
+            ),
+            (
+                Answer::Failed("Failed to fetch"),
+                "Get \"http://127.0.0.1:8001/metrics\": Failed to fetch (the browser does not say why: the target may be down, or may not allow this page to read it; app-server allows it with --cors-allow-origin)",
+            ),
+            (
+                ok(TEXT_004, "a 1\nb{x=\"1} 2\n"),
+                "the exposition did not parse: line 2: malformed label set",
+            ),
+        ] {
+            let mut live = source();
+            assert_eq!(scrape(&mut live, 0, answer).as_deref(), Some(expect));
+            assert_eq!(samples(live.store(), "up"), [format!("{TARGET} 0@0")]);
+        }
+    }
+
+    #[test]
+    fn a_failed_scrape_marks_the_previous_series_stale() {
+        let mut live = source();
+        scrape(&mut live, 0, ok(TEXT_004, "a 1\n"));
+        scrape(&mut live, 10, Answer::Failed("Failed to fetch"));
+        assert_eq!(
+            samples(live.store(), "a"),
+            [format!("{TARGET} 1@0"), format!("{TARGET} stale@10")]
+        );
+    }
+
+    #[test]
+    fn an_unanswered_scrape_times_out_and_its_late_answer_is_dropped() {
+        let mut live = source();
+        assert_eq!(live.tick(T0), Some(T0));
+        assert_eq!(live.tick(secs(9)), None);
+        // An interval later it has failed, and the next one starts.
+        assert_eq!(live.tick(secs(10)), Some(secs(10)));
+        assert_eq!(
+            live.last_scrape().unwrap().error.as_deref(),
+            Some("Get \"http://127.0.0.1:8001/metrics\": context deadline exceeded")
+        );
+        assert_eq!(live.ingest(T0, secs(11), ok(TEXT_004, "a 1\n")), None);
+        assert!(samples(live.store(), "a").is_empty());
+    }
+
+    #[test]
+    fn target_urls_give_the_instance_and_the_visit_url() {
+        let live = source();
+        assert_eq!(live.target().labels_text(), TARGET);
+        assert_eq!(
+            live.treecounter_url().as_deref(),
+            Some("http://127.0.0.1:8001/treecounter")
+        );
+        let sub = LiveSource::new(
+            "https://example.org/app/metrics",
+            Duration::from_secs(10),
+            T0,
+        )
+        .unwrap();
+        assert_eq!(sub.target().get("instance"), Some("example.org"));
+        assert_eq!(
+            sub.treecounter_url().as_deref(),
+            Some("https://example.org/app/treecounter")
+        );
+        let other = LiveSource::new("http://node:9100/stats", Duration::from_secs(10), T0).unwrap();
+        assert_eq!(other.treecounter_url(), None);
+        for bad in ["metrics", "ftp://x/metrics", "http:///metrics"] {
+            assert_eq!(
+                LiveSource::new(bad, Duration::from_secs(10), T0).err(),
+                Some(UrlError(bad.to_owned())),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn real_visits_are_logged_with_what_the_page_said() {
+        let mut live = source();
+        let page = |count: &str| {
+            format!("<h1>Tree counter</h1>\n<p class=\"count\">{count}</p>\n<p>trees</p>")
+        };
+        let (shown, unavailable) = (page("1,234,567"), page("unavailable"));
+        for body in [&shown, &unavailable] {
+            live.record_visit(
+                secs(1),
+                secs(1) + Duration::from_millis(250),
+                ok("text/html", body),
+            );
+        }
+        live.record_visit(secs(2), secs(2), Answer::Failed("Failed to fetch"));
+        let logged: Vec<_> = live
+            .visit_log()
+            .iter()
+            .map(|v| (v.id, v.status, v.upstream_status, v.tree_count, v.latency))
+            .collect();
+        let latency = Duration::from_millis(250);
+        assert_eq!(
+            logged,
+            [
+                (2, 200, 503, None, latency),
+                (1, 200, 200, Some(1_234_567), latency)
+            ]
+        );
+        assert!(live
+            .visit_error()
+            .unwrap()
+            .starts_with("Get \"http://127.0.0.1:8001/treecounter\": Failed to fetch"));
+    }
+
+    #[test]
+    fn pasted_text_is_one_scrape_and_a_bad_line_stores_nothing() {
+        let mut store = SeriesStore::default();
+        let mut pastes = Pastes::default();
+        let first = pastes
+            .load(
+                "# TYPE a counter\na_total 1\nb 2\n# EOF\n",
+                None,
+                secs(0),
+                &mut store,
+            )
+            .unwrap();
+        assert_eq!((first.samples, first.format), (2, TextFormat::OpenMetrics));
+        let second = pastes
+            .load("a_total 3\n", None, secs(5), &mut store)
+            .unwrap();
+        assert_eq!(second.format, TextFormat::Prometheus);
+        let error = pastes
+            .load("a_total 4\n\n# HELP b\nb two\n", None, secs(9), &mut store)
+            .unwrap_err();
+        assert_eq!(
+            error,
+            ParseError {
+                line: 4,
+                kind: ParseErrorKind::Value
+            }
+        );
+        assert_eq!(error.to_string(), "line 4: expected a sample value");
+        let target = "{instance=\"paste\", job=\"pasted\"}";
+        assert_eq!(
+            samples(&store, "b"),
+            [format!("{target} 2@0"), format!("{target} stale@5")]
+        );
+        assert_eq!(
+            samples(&store, "a_total"),
+            [format!("{target} 1@0"), format!("{target} 3@5")]
+        );
+        assert_eq!(samples(&store, "up").len(), 2);
+    }
+}

@@ -1,0 +1,162 @@
+// End to end: live mode, against a running app-server. The page sends real
+// requests (GET /treecounter, GET /metrics on the wall clock), so the
+// numbers are the server's; a refused target, a bad paste and switching
+// back to the simulation are checked in the same page. Run by
+// scripts/test-browser.sh: node --test playground/e2e/
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+
+import { launchBrowser, requestsTotal, startAppServer } from './support.mjs';
+
+const TREECOUNTER = 'requests_total{endpoint="/treecounter"}';
+/** Long enough for the next live scrape (every 10 s) and its answer. */
+const SCRAPE_WAIT = 25_000;
+
+let server;
+let browser;
+let page;
+const problems = [];
+
+async function run(query) {
+  const input = page.getByTestId('query-input').first();
+  await input.fill(query);
+  await input.press('Enter');
+}
+
+/** The first panel's table rows as `series\tvalue` lines, once `accept(rows)` holds. */
+async function tableWhen(accept, timeout = SCRAPE_WAIT) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const rows = await page
+      .locator('.query-panel')
+      .first()
+      .getByTestId('query-table-row')
+      .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent).join('\t')));
+    if (accept(rows)) return rows;
+    if (Date.now() > deadline) assert.fail(`the table never read as expected:\n${rows.join('\n')}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+async function targetState(state) {
+  await page.waitForFunction(
+    (state) => document.querySelector('[data-testid=target-state]')?.dataset.state === state,
+    state,
+    { timeout: SCRAPE_WAIT },
+  );
+}
+
+async function scrapeTarget(url) {
+  await page.getByTestId('target-url').fill(url);
+  await page.getByTestId('target-scrape').click();
+}
+
+before(async () => {
+  // No artificial latency: three visits are answered at once.
+  server = await startAppServer(['--latency-max', '0']);
+  browser = await launchBrowser();
+  page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // The browser logs the refused and 404 targets below itself.
+    const expected = /Failed to load resource|ERR_CONNECTION_REFUSED/.test(message.text());
+    if (message.type() === 'error' && !expected) problems.push(`console error: ${message.text()}`);
+  });
+  // A fixed seed, the clock paused: the simulated numbers are known.
+  await page.goto(`${server.url}?seed=42&paused=1`);
+  await page.getByTestId('visit-treecounter').waitFor();
+  // One simulated visit, scraped: the data to come back to.
+  await page.getByTestId('visit-treecounter').click();
+  await page.getByTestId('step').click();
+  await page.locator('.query-panel').first().getByText('Table', { exact: true }).click();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test('live mode: three real visits read 3 after the next scrape', async () => {
+  const toggle = page.getByTestId('live-toggle');
+  assert.equal(await toggle.getAttribute('aria-checked'), 'false');
+  await toggle.click();
+  assert.equal(await toggle.getAttribute('aria-checked'), 'true');
+  const banner = page.getByTestId('live-banner');
+  assert.equal(await banner.getAttribute('data-mode'), 'live');
+  assert.match(await banner.textContent(), new RegExp(`^Live: scraping ${server.url}metrics every 10s`));
+  // The simulated controls wait, disabled.
+  assert.equal(await page.getByTestId('step').isDisabled(), true);
+  // The first scrape starts at once.
+  await targetState('up');
+
+  for (let i = 0; i < 3; i++) await page.getByTestId('visit-treecounter').click();
+  // Real answers in the log, as the server gave them.
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=visit-log] tbody tr').length === 3);
+  await run(TREECOUNTER);
+  const host = new URL(server.url).host;
+  const rows = await tableWhen((rows) => rows.length === 1 && rows[0].endsWith('\t3'));
+  assert.deepEqual(rows, [
+    `requests_total{endpoint="/treecounter", instance="${host}", job="treecounter", status="200"}\t3`,
+  ]);
+  // The server agrees.
+  const metrics = await (await fetch(new URL('metrics', server.url))).text();
+  assert.equal(requestsTotal(metrics)['/treecounter 200'], 3);
+
+  await page.getByTestId('share').click();
+  assert.match(await page.getByTestId('link-note').textContent(), /live session cannot be shared/);
+});
+
+test('a target that refuses is a down target with the error, and the page goes on', async () => {
+  await scrapeTarget('nothing-here/metrics');
+  await targetState('down');
+  assert.equal(await page.locator('.target-error').textContent(), 'server returned HTTP status 404 Not Found');
+
+  await scrapeTarget('http://127.0.0.1:1/metrics');
+  await page.waitForFunction(() => document.querySelector('.target-error')?.textContent.includes('127.0.0.1:1'), null, {
+    timeout: SCRAPE_WAIT,
+  });
+  assert.match(
+    await page.locator('.target-error').textContent(),
+    /^Get "http:\/\/127\.0\.0\.1:1\/metrics": Failed to fetch \(.*--cors-allow-origin\)$/,
+  );
+  // Still answering: `up` of the refused target is 0.
+  await run('up{instance="127.0.0.1:1"}');
+  assert.deepEqual(await tableWhen((rows) => rows.length === 1), ['up{instance="127.0.0.1:1", job="treecounter"}\t0']);
+
+  // An empty field means this server's /metrics again.
+  await scrapeTarget('');
+  await targetState('up');
+});
+
+test('pasted exposition text is a scrape, and a bad line is reported by number', async () => {
+  await page.locator('details.paste summary').click();
+  const paste = page.getByTestId('paste-exposition');
+  await paste.fill('# TYPE pasted counter\npasted_total 7\npasted_total{x="1} 2\n');
+  await page.getByTestId('paste-load').click();
+  assert.equal(await page.getByTestId('paste-result').textContent(), 'Nothing loaded: line 3: malformed label set.');
+
+  await paste.fill('# TYPE pasted counter\npasted_total 7\n# EOF\n');
+  await page.getByTestId('paste-load').click();
+  assert.match(await page.getByTestId('paste-result').textContent(), /^Loaded 1 sample \(OpenMetrics\)/);
+  await run('pasted_total');
+  assert.deepEqual(await tableWhen((rows) => rows.length === 1), [
+    'pasted_total{instance="paste", job="pasted"}\t7',
+  ]);
+});
+
+test('switching back shows the simulated data again', async () => {
+  await page.getByTestId('live-toggle').click();
+  assert.equal(await page.getByTestId('live-toggle').getAttribute('aria-checked'), 'false');
+  assert.equal(await page.getByTestId('live-banner').getAttribute('data-mode'), 'simulation');
+  await run(TREECOUNTER);
+  assert.deepEqual(await tableWhen((rows) => rows.length === 1 && rows[0].includes('app:8001')), [
+    'requests_total{endpoint="/treecounter", instance="app:8001", job="treecounter", status="200"}\t1',
+  ]);
+  assert.equal(await page.getByTestId('step').isDisabled(), false);
+  assert.equal(await page.locator('[data-testid=visit-log] tbody tr').count(), 1);
+});
+
+test('nothing went wrong in the page', async () => {
+  assert.equal(await page.locator('#panic-message').isHidden(), true);
+  assert.deepEqual(problems, []);
+});
