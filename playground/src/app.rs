@@ -18,9 +18,9 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::components::{
-    choice, choice_of, raw, reset_buttons, scrape_interval_select, time_controls, traffic_controls,
-    visit_button, visit_log, ChoiceProps, DataVersion, ExpositionView, PanelEvent, QueryPanel,
-    TimeControlsProps, TrafficControlsProps, WorkshopPanel,
+    choice, choice_of, raw, raw_static, reset_buttons, scrape_interval_select, time_controls,
+    traffic_controls, visit_button, visit_log, ChoiceProps, DataVersion, ExpositionView,
+    PanelEvent, QueryPanel, TimeControlsProps, TrafficControlsProps, WorkshopPanel,
 };
 use crate::hooks::{use_playground, use_sim_clock, PlaygroundHandle};
 use crate::settings::{Span, Speed, StartOptions};
@@ -174,11 +174,12 @@ pub fn App(props: &AppProps) -> Html {
     });
     let visits = use_memo(snapshot.changes, {
         let playground = playground.clone();
-        move |_| -> Vec<Visit> {
-            playground
+        move |_| {
+            let visits: Vec<Visit> = playground
                 .read()
                 .map(|p| p.visits().copied().collect())
-                .unwrap_or_default()
+                .unwrap_or_default();
+            visit_log(&visits)
         }
     });
     let step_ms = duration_ms(span.step());
@@ -312,8 +313,11 @@ pub fn App(props: &AppProps) -> Html {
         }
     });
     let (spans, span_index, on_span) = choice_of(&Span::ALL, *span, Span::label, &on_span);
-    let link_note = (*note).clone().map(|text| {
-        html! { <p class="link-note" role="alert" data-testid="link-note">{ text }</p> }
+    let link_note = (*note).as_deref().map(|text| {
+        raw(markup::paragraph(
+            " class=\"link-note\" role=\"alert\" data-testid=\"link-note\"",
+            text,
+        ))
     });
     let share_view = (*share_link).clone().map(|link| {
         html! {
@@ -353,26 +357,30 @@ pub fn App(props: &AppProps) -> Html {
         }
     };
 
-    let targets = raw(playground
-        .read()
-        .map(|p| markup::targets_view(&p.target(), p.now()))
-        .unwrap_or_default());
+    let targets = raw(format!(
+        "<h3 id=\"targets-heading\">Targets</h3>\
+         <div class=\"targets-wrap\" aria-labelledby=\"targets-heading\">{}</div>",
+        playground
+            .read()
+            .map(|p| markup::targets_view(&p.target(), p.now()))
+            .unwrap_or_default()
+    ));
 
     html! {
         <>
-            <header class="topbar">{ static_html(markup::BRAND) }</header>
+            { raw_static(markup::BRAND) }
             <main class="layout">
                 <div class="column">
                 <div class="workshop-slot">{ workshop }</div>
                 <section class="panel panel-visit" aria-labelledby="visit-heading">
-                    { static_html(markup::VISIT_INTRO) }
+                    { raw_static(markup::VISIT_INTRO) }
                     { visit_button(&on_visit) }
-                    <h3>{ "Last requests" }</h3>
-                    { visit_log(&visits) }
+                    { raw_static("<h3>Last requests</h3>") }
+                    { (*visits).clone() }
                 </section>
 
                 <section class="panel panel-controls" aria-labelledby="sim-heading">
-                    { static_html(markup::SIMULATION_INTRO) }
+                    { raw_static(markup::SIMULATION_INTRO) }
                     { time_controls(&TimeControlsProps {
                         now: Duration::from_millis(snapshot.now_ms.unsigned_abs()),
                         speed: *speed,
@@ -390,14 +398,13 @@ pub fn App(props: &AppProps) -> Html {
                         on_error_rate,
                     }) }
                     { reset_buttons(&on_restart, &on_reset) }
-                    <h3 id="targets-heading">{ "Targets" }</h3>
-                    <div class="targets-wrap" aria-labelledby="targets-heading">{ targets }</div>
+                    { targets }
                 </section>
                 </div>
 
                 <div class="column">
                 <section class="panel panel-graph" aria-labelledby="graph-heading">
-                    { static_html(markup::QUERY_INTRO) }
+                    { raw_static(markup::QUERY_INTRO) }
                     <div class="toolbar">
                         { choice(&ChoiceProps {
                             legend: "Graphs show the last".into(),
@@ -415,21 +422,14 @@ pub fn App(props: &AppProps) -> Html {
                 </section>
 
                 <section class="panel panel-exposition" aria-labelledby="exposition-heading">
-                    { static_html(markup::EXPOSITION_INTRO) }
+                    { raw_static(markup::EXPOSITION_INTRO) }
                     <ExpositionView text={(*exposition).clone()} format={*format} {on_format} />
                 </section>
                 </div>
             </main>
-            <footer class="footer">
-                { "Counters, histogram and exposition by prometheus-client; scraping and PromQL by the tinyprom crate, checked against a real Prometheus." }
-            </footer>
+            { raw_static(markup::FOOTER) }
         </>
     }
-}
-
-/// Fixed markup from [`markup`].
-fn static_html(html: &'static str) -> Html {
-    Html::from_html_unchecked(AttrValue::Static(html))
 }
 
 /// What one render needs to know about the playground, read once.

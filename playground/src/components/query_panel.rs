@@ -208,7 +208,7 @@ pub fn QueryPanel(props: &QueryPanelProps) -> Html {
         Tab::Explain => match explained.as_ref() {
             Some(Ok(data)) => html! { <ExplainView data={data.clone()} /> },
             Some(Err(error)) => error_view(error),
-            None => html! { <p class="empty-result">{ "Run a query to explain it." }</p> },
+            None => empty_result("Run a query to explain it."),
         },
     };
 
@@ -296,12 +296,19 @@ fn graph_view(
 
 fn table_view(table: Option<&Result<Table, String>>, now_ms: i64) -> Html {
     match table {
-        None => html! { <p class="empty-result">{ "Run a query to see its value now." }</p> },
+        None => empty_result("Run a query to see its value now."),
         Some(Err(error)) => error_view(error),
         Some(Ok(table)) => raw(markup::table(table, &clock(now_ms))),
     }
 }
 
 fn error_view(error: &str) -> Html {
-    html! { <p class="result-error" role="alert" data-testid="query-result-error">{ error.to_owned() }</p> }
+    raw(markup::paragraph(
+        " class=\"result-error\" role=\"alert\" data-testid=\"query-result-error\"",
+        error,
+    ))
+}
+
+fn empty_result(text: &str) -> Html {
+    raw(markup::paragraph(" class=\"empty-result\"", text))
 }

@@ -7,7 +7,7 @@ use playground_core::guide::{
 use playground_core::markup::guide_step;
 use yew::prelude::*;
 
-use crate::components::raw;
+use crate::components::{raw, raw_static};
 use crate::hooks::PlaygroundHandle;
 
 /// Props of [`WorkshopPanel`].
@@ -157,12 +157,13 @@ pub fn WorkshopPanel(props: &WorkshopPanelProps) -> Html {
                 &drafts,
                 &check,
             ),
-            Task::Visits(n) => html! {
-                <p class="step-status">{ format!("Visits made with the button: {} of {n}.", visits.min(n)) }</p>
-            },
-            Task::ScrapeIntervalChanged => html! {
-                <p class="step-status">{ format!("Scrape interval now: {interval_s} s.") }</p>
-            },
+            Task::Visits(n) => raw(format!(
+                "<p class=\"step-status\">Visits made with the button: {} of {n}.</p>",
+                visits.min(n)
+            )),
+            Task::ScrapeIntervalChanged => raw(format!(
+                "<p class=\"step-status\">Scrape interval now: {interval_s} s.</p>"
+            )),
         };
         let verdict = said.get(index).cloned().flatten().map(|s| {
             let class = if s.right { "step-said right" } else { "step-said wrong" };
@@ -223,9 +224,8 @@ pub fn WorkshopPanel(props: &WorkshopPanelProps) -> Html {
                 <button type="button" class="button icon" aria-label="Close the workshop guide"
                     data-testid="workshop-close" onclick={on_close}>{ "✕" }</button>
             </div>
-            <p class="help">
-                { "The workshop's sections (WORKSHOP.md) in this page, no Docker needed: each step ticks itself off when the page shows it done." }
-            </p>
+            { raw_static("<p class=\"help\">The workshop's sections (WORKSHOP.md) in this page, no Docker needed: \
+                each step ticks itself off when the page shows it done.</p>") }
             <ol class="workshop-steps">{ for steps }</ol>
         </section>
     }
