@@ -265,7 +265,7 @@ pub fn QueryEditor(props: &QueryEditorProps) -> Html {
     html! {
         <div class="editor">
             <label class="visually-hidden" for={props.id.clone()}>{ "PromQL query" }</label>
-            <div class={classes!("editor-box", error.is_some().then_some("invalid"))}>
+            <div class={if error.is_some() { "editor-box invalid" } else { "editor-box" }}>
                 <pre class="editor-code" aria-hidden="true">{ (*highlighted).clone() }{ "\n" }</pre>
                 <textarea id={props.id.clone()} ref={input_ref} class="editor-input" data-testid="query-input"
                     value={props.value.clone()} rows={rows} spellcheck="false" autocomplete="off"

@@ -183,7 +183,7 @@ pub fn WorkshopPanel(props: &WorkshopPanelProps) -> Html {
             }
         });
         html! {
-            <li class={classes!("workshop-step", done.then_some("done"))} data-testid="workshop-step"
+            <li class={if done { "workshop-step done" } else { "workshop-step" }} data-testid="workshop-step"
                 data-step={step.id} data-done={done.to_string()}>
                 <span class="tick" aria-hidden="true">{ if done { "✓" } else { "" } }</span>
                 <div class="step-main">
