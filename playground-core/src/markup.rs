@@ -96,12 +96,19 @@ pub fn exposition_lines(text: &str, changed: &[bool]) -> String {
     out
 }
 
-/// `<p` with `attributes` (fixed markup, e.g. ` class="note"`), then
-/// `text` escaped, then `</p>`: the page's one-line notes and errors.
+/// `<p` with `attributes` (markup, escaped by the caller, e.g.
+/// ` class="note"`), then `text` escaped, then `</p>`: the page's one-line
+/// notes and errors.
 pub fn paragraph(attributes: &str, text: &str) -> String {
-    let mut out = format!("<p{attributes}>");
+    text_element("p", attributes, text)
+}
+
+/// `<tag` with `attributes` (markup, escaped by the caller), `>`, then
+/// `text` escaped, then `</tag>`.
+pub fn text_element(tag: &str, attributes: &str, text: &str) -> String {
+    let mut out = format!("<{tag}{attributes}>");
     escape(&mut out, text);
-    out.push_str("</p>");
+    let _ = write!(out, "</{tag}>");
     out
 }
 

@@ -10,7 +10,7 @@ use tinyprom::storage::duration_ms;
 use yew::prelude::*;
 
 use crate::components::{
-    choice, choice_of, legend, raw, ChoiceProps, ExplainView, LineChart, QueryEditor,
+    choice, choice_of, legend, raw, raw_static, ChoiceProps, ExplainView, LineChart, QueryEditor,
 };
 use crate::hooks::PlaygroundHandle;
 use crate::settings::Span;
@@ -226,7 +226,7 @@ pub fn QueryPanel(props: &QueryPanelProps) -> Html {
     html! {
         <section class="query-panel" aria-labelledby={heading_id.clone()} data-testid="query-panel">
             <div class="query-panel-head">
-                <h3 id={heading_id}>{ format!("Query {number}") }</h3>
+                { raw(format!("<h3 id=\"{heading_id}\">Query {number}</h3>")) }
                 <div class="panel-buttons">
                     <button type="button" class="button icon" aria-label={format!("Move query {number} up")}
                         disabled={props.index == 0} onclick={on_up}>{ "↑" }</button>
@@ -241,7 +241,7 @@ pub fn QueryPanel(props: &QueryPanelProps) -> Html {
                     playground={props.playground.clone()} {on_input} on_run={run} />
                 <button type="button" class="button primary run" data-testid="query-run" onclick={on_run_click}>{ "Run" }</button>
             </div>
-            <div class="examples"><span class="examples-label">{ "Examples:" }</span>{ for examples }</div>
+            <div class="examples">{ raw_static("<span class=\"examples-label\">Examples:</span>") }{ for examples }</div>
             <div class="toolbar">
                 { choice(&ChoiceProps {
                     legend: "View".into(),
