@@ -1,6 +1,8 @@
-//! The display-only parts of the query panels as HTML text: the editor's
-//! highlighted copy, the suggestion list, the result table, the explain
-//! tree and the drawing of a `rate()` window.
+//! The display-only parts of the page as HTML text: its fixed text, the
+//! visit log, the targets view, the editor's highlighted copy, the
+//! suggestion list, the result table, the explain tree, the drawing of a
+//! `rate()` window, the line chart's drawing, legend and readout, and the
+//! one-line notes and errors.
 //!
 //! The page puts these in as they are (yew's `Html::from_html_unchecked`):
 //! they have no event handlers of their own, and written as text they cost
@@ -17,6 +19,7 @@ use tinyprom::promql::duration::format_go_duration;
 use tinyprom::promql::explain::{ExplainNode, NodeResult, WindowExplanation};
 use tinyprom::promql::value::format_value;
 use tinyprom::storage::{duration_ms, Sample};
+use treecounter::simulation::format_count;
 
 use crate::chart::{
     format_clock, format_fixed, format_value as axis_value, nice_ticks, series_colour, time_ticks,
@@ -24,17 +27,22 @@ use crate::chart::{
 };
 use crate::dashboard::{format_unit, PanelBody, PanelView};
 use crate::guide::{code_of_section, CodeExcerpt, Step};
-use crate::playground::{GraphSeries, TargetStatus};
+use crate::playground::{GraphSeries, TargetStatus, Visit, VisitSource};
 use crate::query::{arithmetic, clock, Segment, Table};
 
 // The page's fixed text. As yew elements each would cost the wasm code to
 // build it on every render.
 
-/// The page's title and tagline.
-pub const BRAND: &str = "<div class=\"brand\">\
+/// The page's top bar: its title and tagline.
+pub const BRAND: &str = "<header class=\"topbar\"><div class=\"brand\">\
     <svg class=\"logo\" viewBox=\"0 0 24 24\" aria-hidden=\"true\"><path d=\"M12 2 5 12h4l-4 6h6v4h2v-4h6l-4-6h4z\"/></svg>\
     <div><h1>Tree counter playground</h1><p class=\"tagline\">The workshop app, its <code>/metrics</code> \
-    and a Prometheus scraping it, simulated in your browser with the same Rust code as the real server.</p></div></div>";
+    and a Prometheus scraping it, simulated in your browser with the same Rust code as the real server.</p></div></div></header>";
+
+/// The page's footer.
+pub const FOOTER: &str =
+    "<footer class=\"footer\">Counters, histogram and exposition by prometheus-client; \
+    scraping and PromQL by the tinyprom crate, checked against a real Prometheus.</footer>";
 
 /// The heading and help of the visit section.
 pub const VISIT_INTRO: &str = "<h2 id=\"visit-heading\"><span class=\"step-no\">1</span>Visit the tree counter</h2>\
@@ -141,6 +149,22 @@ pub fn exposition_lines(text: &str, changed: &[bool]) -> String {
     out
 }
 
+/// `<p` with `attributes` (markup, escaped by the caller, e.g.
+/// ` class="note"`), then `text` escaped, then `</p>`: the page's one-line
+/// notes and errors.
+pub fn paragraph(attributes: &str, text: &str) -> String {
+    text_element("p", attributes, text)
+}
+
+/// `<tag` with `attributes` (markup, escaped by the caller), `>`, then
+/// `text` escaped, then `</tag>`.
+pub fn text_element(tag: &str, attributes: &str, text: &str) -> String {
+    let mut out = format!("<{tag}{attributes}>");
+    escape(&mut out, text);
+    let _ = write!(out, "</{tag}>");
+    out
+}
+
 /// `<tag class="class">text</tag>`, the text escaped.
 fn element(out: &mut String, tag: &str, class: &str, text: &str) {
     let _ = write!(out, "<{tag} class=\"{class}\">");
@@ -149,10 +173,98 @@ fn element(out: &mut String, tag: &str, class: &str, text: &str) {
 }
 
 /// `<code>text</code>`, escaped.
-fn code(out: &mut String, text: &str) {
+pub fn code(out: &mut String, text: &str) {
     out.push_str("<code>");
     escape(out, text);
     out.push_str("</code>");
+}
+
+/// The simulated responses to the last few requests, `visits` newest
+/// first: a table (`data-testid="visit-log"`) with a row per request, in
+/// class `upstream-failed` where the upstream call failed; a note while
+/// there are none.
+pub fn visit_log(visits: &[Visit]) -> String {
+    if visits.is_empty() {
+        return "<p class=\"empty-note\">No requests yet. Press the button, or turn on traffic.</p>"
+            .to_owned();
+    }
+    let mut out = String::from(
+        "<div class=\"table-scroll\"><table class=\"visit-log\" data-testid=\"visit-log\">\
+         <caption class=\"visually-hidden\">Last requests to /treecounter, newest first</caption>\
+         <thead><tr><th scope=\"col\" class=\"num\">at</th><th scope=\"col\">from</th>\
+         <th scope=\"col\">page</th><th scope=\"col\">upstream</th>\
+         <th scope=\"col\" class=\"num\">latency</th><th scope=\"col\" class=\"num\">trees</th></tr></thead><tbody>",
+    );
+    for visit in visits {
+        let (row, upstream, count) = match visit.tree_count {
+            Some(count) => ("<tr>", "ok", format_count(count)),
+            None => (
+                "<tr class=\"upstream-failed\">",
+                "error",
+                "unavailable".to_owned(),
+            ),
+        };
+        let source = match visit.source {
+            VisitSource::Button => "you",
+            VisitSource::Traffic => "traffic",
+        };
+        let _ = write!(
+            out,
+            "{row}<td class=\"num\">{}</td><td class=\"source\">{source}</td>\
+             <td><span class=\"status ok\">{}</span></td>\
+             <td><span class=\"status {upstream}\">{}</span></td>\
+             <td class=\"num\">{} ms</td><td class=\"num\">{count}</td></tr>",
+            format_clock(duration_ms(visit.at)),
+            visit.status,
+            visit.upstream_status,
+            duration_ms(visit.latency),
+        );
+    }
+    out.push_str("</tbody></table></div>");
+    out
+}
+
+/// Which colour is which series: `labels` is the label text of each
+/// series, in colour order.
+pub fn legend(labels: &[String]) -> String {
+    let mut out = String::from("<ul class=\"legend\" aria-label=\"Series\">");
+    for (i, label) in labels.iter().enumerate() {
+        swatch(&mut out, i);
+        code(&mut out, label);
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// `<li>` and the colour swatch of series `i`.
+fn swatch(out: &mut String, i: usize) {
+    let _ = write!(
+        out,
+        "<li><span class=\"swatch\" style=\"background:{}\" aria-hidden=\"true\"></span>",
+        series_colour(i)
+    );
+}
+
+/// The line chart's hover readout, inside its box: the time `t`, then a
+/// row per series value there (`values`: series index, label text and the
+/// value with its unit), and how many more were left out.
+pub fn chart_readout(t: i64, values: &[(usize, String, String)], hidden: usize) -> String {
+    let mut out = String::from("<div class=\"readout-time\">t = ");
+    out.push_str(&format_clock(t));
+    out.push_str("</div><ul>");
+    for (i, labels, value) in values {
+        swatch(&mut out, *i);
+        code(&mut out, labels);
+        out.push_str("<strong>");
+        escape(&mut out, value);
+        out.push_str("</strong></li>");
+    }
+    out.push_str("</ul>");
+    if hidden > 0 {
+        let _ = write!(out, "<div class=\"readout-more\">and {hidden} more</div>");
+    }
+    out
 }
 
 /// A step of the workshop guide, its fixed part under the button with its
@@ -1206,9 +1318,85 @@ mod tests {
     }
 
     #[test]
+    fn the_visit_log_has_a_row_per_visit_and_marks_failed_upstream_calls() {
+        assert_eq!(
+            visit_log(&[]),
+            "<p class=\"empty-note\">No requests yet. Press the button, or turn on traffic.</p>"
+        );
+        let visit = |id, source, tree_count: Option<u64>| Visit {
+            id,
+            at: Duration::from_millis(61_500),
+            source,
+            status: 200,
+            upstream_status: if tree_count.is_some() { 200 } else { 503 },
+            latency: Duration::from_millis(120),
+            tree_count,
+        };
+        let html = visit_log(&[
+            visit(2, VisitSource::Traffic, None),
+            visit(1, VisitSource::Button, Some(1_234_567)),
+        ]);
+        well_formed(&html);
+        assert!(html.contains("data-testid=\"visit-log\""), "{html}");
+        assert_eq!(
+            html.matches("<tr").count(),
+            3,
+            "a header and two rows: {html}"
+        );
+        assert!(html.contains(
+            "<tr class=\"upstream-failed\"><td class=\"num\">1:01</td><td class=\"source\">traffic</td>\
+             <td><span class=\"status ok\">200</span></td><td><span class=\"status error\">503</span></td>\
+             <td class=\"num\">120 ms</td><td class=\"num\">unavailable</td></tr>"
+        ), "{html}");
+        assert!(html.contains(
+            "<tr><td class=\"num\">1:01</td><td class=\"source\">you</td>\
+             <td><span class=\"status ok\">200</span></td><td><span class=\"status ok\">200</span></td>\
+             <td class=\"num\">120 ms</td><td class=\"num\">1,234,567</td></tr>"
+        ), "{html}");
+    }
+
+    #[test]
+    fn the_legend_and_the_readout_colour_each_series_and_escape_labels() {
+        let html = legend(&["{code=\"200\"}".to_owned(), "<b>".to_owned()]);
+        well_formed(&html);
+        assert_eq!(
+            html,
+            "<ul class=\"legend\" aria-label=\"Series\">\
+             <li><span class=\"swatch\" style=\"background:#2f855a\" aria-hidden=\"true\"></span>\
+             <code>{code=&quot;200&quot;}</code></li>\
+             <li><span class=\"swatch\" style=\"background:#2b6cb0\" aria-hidden=\"true\"></span>\
+             <code>&lt;b&gt;</code></li></ul>"
+        );
+        let values = [(1, "{a=\"&\"}".to_owned(), "2.5/s".to_owned())];
+        let html = chart_readout(90_000, &values, 0);
+        well_formed(&html);
+        assert_eq!(
+            html,
+            "<div class=\"readout-time\">t = 1:30</div><ul>\
+             <li><span class=\"swatch\" style=\"background:#2b6cb0\" aria-hidden=\"true\"></span>\
+             <code>{a=&quot;&amp;&quot;}</code><strong>2.5/s</strong></li></ul>"
+        );
+        let more = chart_readout(0, &values, 3);
+        well_formed(&more);
+        assert!(
+            more.ends_with("<div class=\"readout-more\">and 3 more</div>"),
+            "{more}"
+        );
+    }
+
+    #[test]
+    fn a_paragraph_escapes_its_text() {
+        assert_eq!(
+            paragraph(" class=\"note\" role=\"alert\"", "a < b & \"c\""),
+            "<p class=\"note\" role=\"alert\">a &lt; b &amp; &quot;c&quot;</p>"
+        );
+    }
+
+    #[test]
     fn the_fixed_text_is_well_formed() {
         for html in [
             BRAND,
+            FOOTER,
             VISIT_INTRO,
             SIMULATION_INTRO,
             QUERY_INTRO,

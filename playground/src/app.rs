@@ -20,9 +20,9 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::components::{
-    choice, choice_of, live_panel, raw, reset_buttons, scrape_interval_select, time_controls,
-    traffic_controls, visit_button, visit_log, ChoiceProps, DashboardView, DataVersion,
-    ExpositionView, LivePanelProps, PanelEvent, QueryPanel, TimeControlsProps,
+    choice, choice_of, live_panel, raw, raw_static, reset_buttons, scrape_interval_select,
+    time_controls, traffic_controls, visit_button, visit_log, ChoiceProps, DashboardView,
+    DataVersion, ExpositionView, LivePanelProps, PanelEvent, QueryPanel, TimeControlsProps,
     TrafficControlsProps, WorkshopPanel,
 };
 use crate::fetch::{self, wall_clock};
@@ -187,11 +187,12 @@ pub fn App(props: &AppProps) -> Html {
     });
     let visits = use_memo(snapshot.changes, {
         let playground = playground.clone();
-        move |_| -> Vec<Visit> {
-            playground
+        move |_| {
+            let visits: Vec<Visit> = playground
                 .read()
                 .map(|p| p.visits().copied().collect())
-                .unwrap_or_default()
+                .unwrap_or_default();
+            visit_log(&visits)
         }
     });
     let step_ms = duration_ms(span.step());
@@ -340,8 +341,11 @@ pub fn App(props: &AppProps) -> Html {
         }
     });
     let (spans, span_index, on_span) = choice_of(&Span::ALL, *span, Span::label, &on_span);
-    let link_note = (*note).clone().map(|text| {
-        html! { <p class="link-note" role="alert" data-testid="link-note">{ text }</p> }
+    let link_note = (*note).as_deref().map(|text| {
+        raw(markup::paragraph(
+            " class=\"link-note\" role=\"alert\" data-testid=\"link-note\"",
+            text,
+        ))
     });
     let share_view = (*share_link).clone().map(|link| {
         html! {
@@ -381,10 +385,14 @@ pub fn App(props: &AppProps) -> Html {
         }
     };
 
-    let targets = raw(playground
-        .read()
-        .map(|p| markup::targets_view(&p.target(), p.now()))
-        .unwrap_or_default());
+    let targets = raw(format!(
+        "<h3 id=\"targets-heading\">Targets</h3>\
+         <div class=\"targets-wrap\" aria-labelledby=\"targets-heading\">{}</div>",
+        playground
+            .read()
+            .map(|p| markup::targets_view(&p.target(), p.now()))
+            .unwrap_or_default()
+    ));
 
     let start_live = {
         let playground = playground.clone();
@@ -469,20 +477,20 @@ pub fn App(props: &AppProps) -> Html {
 
     html! {
         <>
-            <header class="topbar">{ static_html(markup::BRAND) }</header>
+            { raw_static(markup::BRAND) }
             <main class="layout">
                 <div class="column">
                 <div class="workshop-slot">{ workshop }</div>
                 { live_panel(&live_props) }
                 <section class="panel panel-visit" aria-labelledby="visit-heading">
-                    { static_html(markup::VISIT_INTRO) }
+                    { raw_static(markup::VISIT_INTRO) }
                     { visit_button(&on_visit) }
-                    <h3>{ "Last requests" }</h3>
-                    { visit_log(&visits) }
+                    { raw_static("<h3>Last requests</h3>") }
+                    { (*visits).clone() }
                 </section>
 
                 <section class="panel panel-controls" aria-labelledby="sim-heading">
-                    { static_html(markup::SIMULATION_INTRO) }
+                    { raw_static(markup::SIMULATION_INTRO) }
                     // Disabled while live: the simulation is paused and kept.
                     <fieldset class="sim-controls" disabled={snapshot.live}>
                     { time_controls(&TimeControlsProps {
@@ -503,14 +511,13 @@ pub fn App(props: &AppProps) -> Html {
                     }) }
                     { reset_buttons(&on_restart, &on_reset) }
                     </fieldset>
-                    <h3 id="targets-heading">{ "Targets" }</h3>
-                    <div class="targets-wrap" aria-labelledby="targets-heading">{ targets }</div>
+                    { targets }
                 </section>
                 </div>
 
                 <div class="column">
                 <section class="panel panel-graph" aria-labelledby="graph-heading">
-                    { static_html(markup::QUERY_INTRO) }
+                    { raw_static(markup::QUERY_INTRO) }
                     <div class="toolbar">
                         { choice(&ChoiceProps {
                             legend: "Graphs show the last".into(),
@@ -528,27 +535,20 @@ pub fn App(props: &AppProps) -> Html {
                 </section>
 
                 <section class="panel panel-exposition" aria-labelledby="exposition-heading">
-                    { static_html(markup::EXPOSITION_INTRO) }
+                    { raw_static(markup::EXPOSITION_INTRO) }
                     <ExpositionView text={(*exposition).clone()} format={*format} {on_format} />
                 </section>
                 </div>
 
                 <section class="panel panel-dashboard" aria-labelledby="dashboard-heading">
-                    { static_html(markup::DASHBOARD_INTRO) }
+                    { raw_static(markup::DASHBOARD_INTRO) }
                     <DashboardView playground={playground.clone()} {version}
                         span_ms={duration_ms(span.duration())} {end_ms} />
                 </section>
             </main>
-            <footer class="footer">
-                { "Counters, histogram and exposition by prometheus-client; scraping and PromQL by the tinyprom crate, checked against a real Prometheus." }
-            </footer>
+            { raw_static(markup::FOOTER) }
         </>
     }
-}
-
-/// Fixed markup from [`markup`].
-fn static_html(html: &'static str) -> Html {
-    Html::from_html_unchecked(AttrValue::Static(html))
 }
 
 /// What one render needs to know about the playground, read once.

@@ -1,6 +1,6 @@
 use std::rc::Rc;
 
-use playground_core::markup::{explain_tree, window_details};
+use playground_core::markup::{self, explain_tree, window_details};
 use playground_core::query::Explained;
 use yew::prelude::*;
 
@@ -54,13 +54,15 @@ pub fn ExplainView(props: &ExplainViewProps) -> Html {
             }
         })
     };
+    let mut query = String::new();
+    markup::code(&mut query, &data.window_query);
     let window = (*details).clone().map(|details| {
         let options = data.windows.iter().enumerate().map(|(i, w)| {
             html! { <option value={i.to_string()} selected={i == index}>{ w.labels.to_string() }</option> }
         });
         html! {
             <section class="window-explain" data-testid="explain-window" aria-label="The samples behind the number">
-                <h4>{ "The samples behind " }<code>{ data.window_query.clone() }</code></h4>
+                { raw(format!("<h4>The samples behind {query}</h4>")) }
                 <label class="series-pick">{ "Series " }
                     <select onchange={on_series}>{ for options }</select>
                 </label>
@@ -69,11 +71,9 @@ pub fn ExplainView(props: &ExplainViewProps) -> Html {
         }
     });
     let none = (data.windows.is_empty() && !data.window_query.is_empty()).then(|| {
-        html! {
-            <p class="empty-result">
-                <code>{ data.window_query.clone() }</code>{ " reads no series with samples in its window yet." }
-            </p>
-        }
+        raw(format!(
+            "<p class=\"empty-result\">{query} reads no series with samples in its window yet.</p>"
+        ))
     });
     html! {
         <div class="explain">
@@ -86,4 +86,9 @@ pub fn ExplainView(props: &ExplainViewProps) -> Html {
 /// Markup from [`playground_core::markup`], which escapes all it is given.
 pub fn raw(html: String) -> Html {
     Html::from_html_unchecked(AttrValue::from(html))
+}
+
+/// Fixed markup, written in the source.
+pub fn raw_static(html: &'static str) -> Html {
+    Html::from_html_unchecked(AttrValue::Static(html))
 }

@@ -6,7 +6,7 @@ use playground_core::markup::exposition_lines;
 use treecounter::exposition::Format;
 use yew::prelude::*;
 
-use crate::components::{choice, choice_of, raw, ChoiceProps};
+use crate::components::{choice, choice_of, raw, raw_static, ChoiceProps};
 use crate::settings::{format_short_label, FORMATS};
 
 /// Props of [`ExpositionView`].
@@ -50,18 +50,20 @@ pub fn ExpositionView(props: &ExpositionViewProps) -> Html {
                     selected,
                     on_change,
                 }) }
-                <span class="content-type" title="Content-Type of this answer">
-                    <code>{ props.format.content_type() }</code>
-                </span>
+                { raw(format!(
+                    "<span class=\"content-type\" title=\"Content-Type of this answer\"><code>{}</code></span>",
+                    props.format.content_type()
+                )) }
             </div>
-            <p class="hint">
-                if changed_count == 0 {
-                    { "Unchanged since the last render." }
-                } else {
-                    <span class="swatch changed-swatch" aria-hidden="true"></span>
-                    { format!(" {changed_count} line{} changed", if changed_count == 1 { "" } else { "s" }) }
-                }
-            </p>
+            { if changed_count == 0 {
+                raw_static("<p class=\"hint\">Unchanged since the last render.</p>")
+            } else {
+                raw(format!(
+                    "<p class=\"hint\"><span class=\"swatch changed-swatch\" aria-hidden=\"true\"></span> \
+                     {changed_count} line{} changed</p>",
+                    if changed_count == 1 { "" } else { "s" }
+                ))
+            } }
             <pre class="exposition" data-testid="exposition" tabindex="0"
                 aria-label={format!("Exposition text, {}", props.format.label())}><code>{ lines }</code></pre>
         </div>

@@ -1,11 +1,8 @@
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
-use playground_core::chart::{
-    format_clock, format_fixed, format_value, series_colour, Scale, MARGIN_LEFT, MARGIN_RIGHT,
-    WIDTH,
-};
-use playground_core::markup::{chart_cursor, chart_grid, chart_lines};
+use playground_core::chart::{format_fixed, format_value, Scale, MARGIN_LEFT, MARGIN_RIGHT, WIDTH};
+use playground_core::markup::{chart_cursor, chart_grid, chart_lines, chart_readout};
 use playground_core::playground::GraphSeries;
 use yew::prelude::*;
 
@@ -17,7 +14,8 @@ const READOUT_MAX: usize = 8;
 /// Props of [`LineChart`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct LineChartProps {
-    /// The lines, coloured by position with [`series_colour`].
+    /// The lines, coloured by position with
+    /// [`series_colour`](playground_core::chart::series_colour).
     pub series: Rc<Vec<GraphSeries>>,
     /// Left edge of the time axis, ms on the simulated clock.
     pub start_ms: i64,
@@ -146,16 +144,17 @@ fn readout(props: &LineChartProps, scale: &Scale, t: i64) -> Html {
         }
     }
     let hidden = values.len().saturating_sub(READOUT_MAX);
-    let rows = values.iter().take(READOUT_MAX).map(|(i, series, value)| {
-        let style = format!("background:{}", series_colour(*i));
-        html! {
-            <li>
-                <span class="swatch" {style} aria-hidden="true"></span>
-                <code>{ series.labels.labels_text() }</code>
-                <strong>{ format!("{}{}", format_value(*value), props.unit) }</strong>
-            </li>
-        }
-    });
+    let rows: Vec<(usize, String, String)> = values
+        .iter()
+        .take(READOUT_MAX)
+        .map(|(i, series, value)| {
+            (
+                *i,
+                series.labels.labels_text(),
+                format!("{}{}", format_value(*value), props.unit),
+            )
+        })
+        .collect();
     // Keep the box inside the chart: left of the cursor on the right half.
     let percent = scale.x(t) / WIDTH * 100.0;
     let style = if percent > 55.0 {
@@ -163,13 +162,11 @@ fn readout(props: &LineChartProps, scale: &Scale, t: i64) -> Html {
     } else {
         format!("left:{}%", fmt(percent + 1.0))
     };
+    // The box stays an element (a live region is announced as its content
+    // changes); what is in it is markup.
     html! {
         <div class="readout" {style} role="status" data-testid={format!("{}-readout", props.testid)}>
-            <div class="readout-time">{ format!("t = {}", format_clock(t)) }</div>
-            <ul>{ for rows }</ul>
-            if hidden > 0 {
-                <div class="readout-more">{ format!("and {hidden} more") }</div>
-            }
+            { raw(chart_readout(t, &rows, hidden)) }
         </div>
     }
 }

@@ -20,7 +20,7 @@ mod workshop_panel;
 
 pub use choice::{choice, choice_of, ChoiceProps};
 pub use dashboard_view::{DashboardView, DashboardViewProps};
-pub use explain_view::{raw, ExplainView, ExplainViewProps};
+pub use explain_view::{raw, raw_static, ExplainView, ExplainViewProps};
 pub use exposition_view::{ExpositionView, ExpositionViewProps};
 pub use legend::legend;
 pub use line_chart::{LineChart, LineChartProps};

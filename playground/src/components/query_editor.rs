@@ -1,6 +1,6 @@
 use std::rc::Rc;
 
-use playground_core::markup::{highlighted, suggestion_items};
+use playground_core::markup::{self, highlighted, suggestion_items};
 use playground_core::query::{
     accept, byte_to_utf16, continues_typed, segments, utf16_to_byte, History,
 };
@@ -264,8 +264,8 @@ pub fn QueryEditor(props: &QueryEditorProps) -> Html {
 
     html! {
         <div class="editor">
-            <label class="visually-hidden" for={props.id.clone()}>{ "PromQL query" }</label>
-            <div class={classes!("editor-box", error.is_some().then_some("invalid"))}>
+            { raw(label_for(&props.id)) }
+            <div class={if error.is_some() { "editor-box invalid" } else { "editor-box" }}>
                 <pre class="editor-code" aria-hidden="true">{ (*highlighted).clone() }{ "\n" }</pre>
                 <textarea id={props.id.clone()} ref={input_ref} class="editor-input" data-testid="query-input"
                     value={props.value.clone()} rows={rows} spellcheck="false" autocomplete="off"
@@ -284,6 +284,14 @@ pub fn QueryEditor(props: &QueryEditorProps) -> Html {
             <div class="editor-messages">{ for message }</div>
         </div>
     }
+}
+
+/// The editor's label, for screen readers.
+fn label_for(id: &str) -> String {
+    let mut attributes = String::from(" class=\"visually-hidden\" for=\"");
+    markup::escape(&mut attributes, id);
+    attributes.push('"');
+    markup::text_element("label", &attributes, "PromQL query")
 }
 
 /// The cursor's byte offset in `value`.

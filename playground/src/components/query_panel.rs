@@ -10,7 +10,7 @@ use tinyprom::storage::duration_ms;
 use yew::prelude::*;
 
 use crate::components::{
-    choice, choice_of, legend, raw, ChoiceProps, ExplainView, LineChart, QueryEditor,
+    choice, choice_of, legend, raw, raw_static, ChoiceProps, ExplainView, LineChart, QueryEditor,
 };
 use crate::hooks::PlaygroundHandle;
 use crate::settings::Span;
@@ -210,7 +210,7 @@ pub fn QueryPanel(props: &QueryPanelProps) -> Html {
         Tab::Explain => match explained.as_ref() {
             Some(Ok(data)) => html! { <ExplainView data={data.clone()} /> },
             Some(Err(error)) => error_view(error),
-            None => html! { <p class="empty-result">{ "Run a query to explain it." }</p> },
+            None => empty_result("Run a query to explain it."),
         },
     };
 
@@ -228,7 +228,7 @@ pub fn QueryPanel(props: &QueryPanelProps) -> Html {
     html! {
         <section class="query-panel" aria-labelledby={heading_id.clone()} data-testid="query-panel">
             <div class="query-panel-head">
-                <h3 id={heading_id}>{ format!("Query {number}") }</h3>
+                { raw(format!("<h3 id=\"{heading_id}\">Query {number}</h3>")) }
                 <div class="panel-buttons">
                     <button type="button" class="button icon" aria-label={format!("Move query {number} up")}
                         disabled={props.index == 0} onclick={on_up}>{ "↑" }</button>
@@ -243,7 +243,7 @@ pub fn QueryPanel(props: &QueryPanelProps) -> Html {
                     playground={props.playground.clone()} {on_input} on_run={run} />
                 <button type="button" class="button primary run" data-testid="query-run" onclick={on_run_click}>{ "Run" }</button>
             </div>
-            <div class="examples"><span class="examples-label">{ "Examples:" }</span>{ for examples }</div>
+            <div class="examples">{ raw_static("<span class=\"examples-label\">Examples:</span>") }{ for examples }</div>
             <div class="toolbar">
                 { choice(&ChoiceProps {
                     legend: "View".into(),
@@ -298,12 +298,19 @@ fn graph_view(
 
 fn table_view(table: Option<&Result<Table, String>>, now_ms: i64) -> Html {
     match table {
-        None => html! { <p class="empty-result">{ "Run a query to see its value now." }</p> },
+        None => empty_result("Run a query to see its value now."),
         Some(Err(error)) => error_view(error),
         Some(Ok(table)) => raw(markup::table(table, &clock(now_ms))),
     }
 }
 
 fn error_view(error: &str) -> Html {
-    html! { <p class="result-error" role="alert" data-testid="query-result-error">{ error.to_owned() }</p> }
+    raw(markup::paragraph(
+        " class=\"result-error\" role=\"alert\" data-testid=\"query-result-error\"",
+        error,
+    ))
+}
+
+fn empty_result(text: &str) -> Html {
+    raw(markup::paragraph(" class=\"empty-result\"", text))
 }

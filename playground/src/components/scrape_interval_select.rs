@@ -3,6 +3,7 @@ use std::time::Duration;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::components::raw_static;
 use crate::settings::SCRAPE_INTERVALS;
 
 /// Picks how often the simulated Prometheus scrapes: shows `interval`,
@@ -28,7 +29,7 @@ pub fn scrape_interval_select(interval: Duration, on_change: &Callback<Duration>
     });
     html! {
         <div class="field">
-            <label for="scrape-interval">{ "Scrape interval" }</label>
+            { raw_static("<label for=\"scrape-interval\">Scrape interval</label>") }
             <select id="scrape-interval" data-testid="scrape-interval" {onchange}>{ for options }</select>
         </div>
     }

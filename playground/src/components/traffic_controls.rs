@@ -2,6 +2,8 @@ use playground_core::chart::format_value;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::components::raw_static;
+
 /// What [`traffic_controls`] shows and whom it tells.
 #[derive(Debug)]
 pub struct TrafficControlsProps {
@@ -32,14 +34,14 @@ pub fn traffic_controls(props: &TrafficControlsProps) -> Html {
     html! {
         <div class="traffic-controls">
             <div class="field slider">
-                <label for="traffic-rate">{ "Traffic" }</label>
+                { raw_static("<label for=\"traffic-rate\">Traffic</label>") }
                 <input id="traffic-rate" type="range" min="0" max={RATE_MAX.to_string()} step="0.5"
                     value={format_value(props.rate)} data-testid="traffic-rate"
                     aria-valuetext={rate_text.clone()} oninput={on_rate} />
                 <output for="traffic-rate">{ rate_text }</output>
             </div>
             <div class="field slider">
-                <label for="error-rate">{ "Upstream errors" }</label>
+                { raw_static("<label for=\"error-rate\">Upstream errors</label>") }
                 <input id="error-rate" type="range" min="0" max="100" step="1"
                     value={percent.to_string()} data-testid="error-rate"
                     aria-valuetext={format!("{percent} percent")} oninput={on_error_rate} />

@@ -1,13 +1,13 @@
 use std::rc::Rc;
 
 use playground_core::guide::{
-    check_answer, check_query, first_failure, observe, visits_by_hand, Outcome, Progress, Task,
-    Verdict, STEPS,
+    check_answer, check_query, first_failure, observe, visits_by_hand, Outcome, Progress, Step,
+    Task, Verdict, STEPS,
 };
-use playground_core::markup::guide_step;
+use playground_core::markup::{self, guide_step};
 use yew::prelude::*;
 
-use crate::components::raw;
+use crate::components::{raw, raw_static};
 use crate::hooks::PlaygroundHandle;
 
 /// Props of [`WorkshopPanel`].
@@ -157,12 +157,13 @@ pub fn WorkshopPanel(props: &WorkshopPanelProps) -> Html {
                 &drafts,
                 &check,
             ),
-            Task::Visits(n) => html! {
-                <p class="step-status">{ format!("Visits made with the button: {} of {n}.", visits.min(n)) }</p>
-            },
-            Task::ScrapeIntervalChanged => html! {
-                <p class="step-status">{ format!("Scrape interval now: {interval_s} s.") }</p>
-            },
+            Task::Visits(n) => raw(format!(
+                "<p class=\"step-status\">Visits made with the button: {} of {n}.</p>",
+                visits.min(n)
+            )),
+            Task::ScrapeIntervalChanged => raw(format!(
+                "<p class=\"step-status\">Scrape interval now: {interval_s} s.</p>"
+            )),
         };
         let verdict = said.get(index).cloned().flatten().map(|s| {
             let class = if s.right { "step-said right" } else { "step-said wrong" };
@@ -182,13 +183,16 @@ pub fn WorkshopPanel(props: &WorkshopPanelProps) -> Html {
             }
         });
         html! {
-            <li class={classes!("workshop-step", done.then_some("done"))} data-testid="workshop-step"
+            <li class={if done { "workshop-step done" } else { "workshop-step" }} data-testid="workshop-step"
                 data-step={step.id} data-done={done.to_string()}>
-                <span class="tick" aria-hidden="true">{ if done { "✓" } else { "" } }</span>
+                { raw_static(if done {
+                    "<span class=\"tick\" aria-hidden=\"true\">✓</span>"
+                } else {
+                    "<span class=\"tick\" aria-hidden=\"true\"></span>"
+                }) }
                 <div class="step-main">
                     <button type="button" class="step-toggle" aria-expanded={open.to_string()} onclick={on_title}>
-                        <span class="step-section">{ step.section }</span>{ step.title }
-                        <span class="visually-hidden">{ if done { ", done" } else { ", not done yet" } }</span>
+                        { raw(step_title(step, done)) }
                     </button>
                     <div class="step-body-slot">{ for body }</div>
                     // What the last check said stays in view when the step
@@ -215,20 +219,34 @@ pub fn WorkshopPanel(props: &WorkshopPanelProps) -> Html {
     html! {
         <section class="panel workshop-panel" aria-labelledby="workshop-heading" data-testid="workshop-panel">
             <div class="workshop-head">
-                <h2 id="workshop-heading">{ "Workshop" }</h2>
-                <span class="workshop-progress" data-testid="workshop-progress">
-                    { format!("{} of {} done", props.progress.count(), STEPS.len()) }
-                </span>
+                { raw(format!(
+                    "<h2 id=\"workshop-heading\">Workshop</h2>\
+                     <span class=\"workshop-progress\" data-testid=\"workshop-progress\">{} of {} done</span>",
+                    props.progress.count(),
+                    STEPS.len()
+                )) }
                 <button type="button" class="button" onclick={on_start_over}>{ "Start over" }</button>
                 <button type="button" class="button icon" aria-label="Close the workshop guide"
                     data-testid="workshop-close" onclick={on_close}>{ "✕" }</button>
             </div>
-            <p class="help">
-                { "The workshop's sections (WORKSHOP.md) in this page, no Docker needed: each step ticks itself off when the page shows it done." }
-            </p>
+            { raw_static("<p class=\"help\">The workshop's sections (WORKSHOP.md) in this page, no Docker needed: \
+                each step ticks itself off when the page shows it done.</p>") }
             <ol class="workshop-steps">{ for steps }</ol>
         </section>
     }
+}
+
+/// The step toggle's text: the section number, the title, and for screen
+/// readers whether it is done.
+fn step_title(step: &Step, done: bool) -> String {
+    let mut out = format!("<span class=\"step-section\">{}</span>", step.section);
+    markup::escape(&mut out, step.title);
+    out.push_str(if done {
+        "<span class=\"visually-hidden\">, done</span>"
+    } else {
+        "<span class=\"visually-hidden\">, not done yet</span>"
+    });
+    out
 }
 
 /// A text field for an answer or a query, checked with Enter or the button.
@@ -267,7 +285,7 @@ fn answer_field(
     };
     html! {
         <div class="step-task">
-            <label for={id.to_owned()}>{ label }</label>
+            { raw(markup::text_element("label", &format!(" for=\"{id}\""), label)) }
             <div class="step-answer">
                 <input id={id.to_owned()} type="text" class={if query { "step-input query" } else { "step-input" }}
                     spellcheck="false" autocomplete="off" autocapitalize="off" {value} {oninput} {onkeydown}

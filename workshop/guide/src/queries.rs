@@ -336,7 +336,9 @@ fn label_names(series: &[(Labels, f64)]) -> Vec<String> {
         .iter()
         .flat_map(|(labels, _)| labels.iter().map(|label| label.name.clone()))
         .collect();
-    names.sort();
+    // tinyprom's shared sort: `sort()` here would bring a copy of the
+    // standard library's into the page's wasm.
+    tinyprom::sort::sort_by(&mut names, |a, b| a.cmp(b));
     names.dedup();
     names
 }
