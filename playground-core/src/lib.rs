@@ -9,6 +9,9 @@
 //! - [`playground`]: [`playground::Playground`], the app, its registry, the
 //!   scraper, the series store and the visitors on one simulated clock;
 //!   what the graphs show comes from the PromQL engine.
+//! - [`alerts`]: the failure scenarios (stop the app, slow the page, raise
+//!   upstream errors) as toggles over actions, and each alerting rule's
+//!   pending and firing spans read back from its `ALERTS` series.
 //! - [`share`]: the page's whole state in a link: the seed, the visitor's
 //!   actions (replayed by [`playground::Playground::replay`]) and the view.
 //! - [`query`]: what the query panels show: tables, graph lines, stacking,
@@ -26,6 +29,7 @@
 //! - [`grafana`]: Grafana's interval arithmetic, built-in variables
 //!   (`$__rate_interval`, …) and legends, for the dashboard's queries.
 
+pub mod alerts;
 pub mod chart;
 pub mod dashboard;
 pub mod diff;
