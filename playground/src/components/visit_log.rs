@@ -14,21 +14,36 @@ pub fn visit_log(visits: &[Visit]) -> Html {
         };
     }
     let rows = visits.iter().map(|visit| {
-        let failed = visit.tree_count.is_none();
-        let count = visit
-            .tree_count
-            .map_or_else(|| "unavailable".to_owned(), format_count);
         let source = match visit.source {
             VisitSource::Button => "you",
             VisitSource::Traffic => "traffic",
         };
+        // A stopped app answers nothing: the connection was refused.
+        let (status, upstream, latency, count) = if visit.refused() {
+            (
+                "refused".to_owned(),
+                "–".to_owned(),
+                "–".to_owned(),
+                "no answer".to_owned(),
+            )
+        } else {
+            (
+                visit.status.to_string(),
+                visit.upstream_status.to_string(),
+                format!("{} ms", duration_ms(visit.latency)),
+                visit
+                    .tree_count
+                    .map_or_else(|| "unavailable".to_owned(), format_count),
+            )
+        };
+        let failed = visit.tree_count.is_none();
         html! {
             <tr key={visit.id} class={classes!(failed.then_some("upstream-failed"))}>
                 <td class="num">{ format_clock(duration_ms(visit.at)) }</td>
                 <td class="source">{ source }</td>
-                <td><span class="status ok">{ visit.status }</span></td>
-                <td><span class={classes!("status", if failed { "error" } else { "ok" })}>{ visit.upstream_status }</span></td>
-                <td class="num">{ format!("{} ms", duration_ms(visit.latency)) }</td>
+                <td><span class={classes!("status", if visit.refused() { "error" } else { "ok" })}>{ status }</span></td>
+                <td><span class={classes!("status", if failed { "error" } else { "ok" })}>{ upstream }</span></td>
+                <td class="num">{ latency }</td>
                 <td class="num">{ count }</td>
             </tr>
         }
