@@ -3,7 +3,7 @@
 # the page itself) and fails when together they exceed the budget. Reads
 # dist/ as scripts/build-playground.sh left it.
 #
-#   scripts/bundle-size.sh            check against 328 KB (328 000 bytes)
+#   scripts/bundle-size.sh            check against 333 KB (333 000 bytes)
 #   BUDGET_BYTES=250000 scripts/bundle-size.sh
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -12,11 +12,11 @@ cd "$ROOT"
 # The query UI's issue asks for 250 KB for the whole page; with the PromQL
 # engine (about 90 KB), the query panels (about 37 KB) and the alert rules
 # (15 KB) the page was 290.3 KB; the workshop guide with the Targets view
-# (24 KB) and the dashboard with the simulated process metrics (13 KB) took
-# it to 327.4 KB, and the README says what each part costs. Until it is back
-# under 250 KB, this is a ratchet: the page may not grow past 328 KB
-# unnoticed. Raise it only with the figure in the README.
-budget="${BUDGET_BYTES:-328000}"
+# (24 KB), the dashboard with the simulated process metrics (13 KB) and the
+# alerts section (4.5 KB) took it to 331.9 KB, and the README says what each
+# part costs. Until it is back under 250 KB, this is a ratchet: the page may
+# not grow past 333 KB unnoticed. Raise it only with the figure in the README.
+budget="${BUDGET_BYTES:-333000}"
 kb() { awk -v bytes="$1" 'BEGIN { printf "%.1f", bytes / 1000 }'; }
 shopt -s nullglob
 files=(dist/*.wasm dist/*.js dist/*.css dist/index.html)
