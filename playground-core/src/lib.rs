@@ -12,6 +12,9 @@
 //! - [`live`]: live data: a real target scraped on wall-clock time, and
 //!   pasted exposition text loaded as a scrape; the page fetches, this
 //!   decides what the answers mean, as Prometheus would.
+//! - [`alerts`]: the failure scenarios (stop the app, slow the page, raise
+//!   upstream errors) as toggles over actions, and each alerting rule's
+//!   pending and firing spans read back from its `ALERTS` series.
 //! - [`share`]: the page's whole state in a link: the seed, the visitor's
 //!   actions (replayed by [`playground::Playground::replay`]) and the view.
 //! - [`query`]: what the query panels show: tables, graph lines, stacking,
@@ -29,6 +32,7 @@
 //! - [`grafana`]: Grafana's interval arithmetic, built-in variables
 //!   (`$__rate_interval`, …) and legends, for the dashboard's queries.
 
+pub mod alerts;
 pub mod chart;
 pub mod dashboard;
 pub mod diff;

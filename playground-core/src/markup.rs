@@ -15,12 +15,14 @@ use std::time::Duration;
 
 use tinyprom::labels::{quoted, Labels};
 use tinyprom::promql::complete::{Suggestion, SuggestionKind};
-use tinyprom::promql::duration::format_go_duration;
+use tinyprom::promql::duration::{format_duration, format_go_duration};
 use tinyprom::promql::explain::{ExplainNode, NodeResult, WindowExplanation};
 use tinyprom::promql::value::format_value;
-use tinyprom::storage::{duration_ms, Sample};
+use tinyprom::rules::{AlertState, Rules, ALERT_NAME};
+use tinyprom::storage::{duration_ms, Sample, SeriesStore};
 use treecounter::simulation::format_count;
 
+use crate::alerts::state_spans;
 use crate::chart::{
     format_clock, format_fixed, format_value as axis_value, nice_ticks, series_colour, time_ticks,
     Scale, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, WIDTH as CHART_WIDTH,
@@ -58,12 +60,24 @@ pub const QUERY_INTRO: &str = "<h2 id=\"graph-heading\"><span class=\"step-no\">
     <p class=\"help\">PromQL over the simulated Prometheus, evaluated in your browser by the same engine the promql \
     command runs. Graph over the span, table now, or explain how the number comes about.</p>";
 
+/// The heading and help of the alerts section.
+pub const ALERTS_INTRO: &str = "<h2 id=\"alerts-heading\"><span class=\"step-no\">4</span>Break it, watch the alerts</h2>\
+    <p class=\"help\">The rules of <code>prometheus/alerts.yaml</code>, evaluated every 10 s on what was scraped, \
+    as Prometheus does: pending while the condition holds for less than its <code>for</code>, then firing. \
+    Each button breaks something; press it again to mend it.</p>";
+
 /// The heading of the exposition section.
 pub const EXPOSITION_INTRO: &str =
-    "<h2 id=\"exposition-heading\"><span class=\"step-no\">4</span><code>GET /metrics</code></h2>";
+    "<h2 id=\"exposition-heading\"><span class=\"step-no\">5</span><code>GET /metrics</code></h2>";
+
+/// What the exposition shows while the app is stopped: there is no
+/// `/metrics` to read.
+pub const STOPPED_EXPOSITION: &str =
+    "# The app is stopped: GET /metrics is refused (connection refused).\n\
+     # Press \"Stop the app\" again to start it; its counters start from zero.\n";
 
 /// The heading and help of the dashboard section.
-pub const DASHBOARD_INTRO: &str = "<h2 id=\"dashboard-heading\"><span class=\"step-no\">5</span>Dashboard</h2>\
+pub const DASHBOARD_INTRO: &str = "<h2 id=\"dashboard-heading\"><span class=\"step-no\">6</span>Dashboard</h2>\
     <p class=\"help\">The panels Grafana shows in the full stack, from the same file \
     (<code>grafana/dashboards/treecounter.json</code>), their queries evaluated here over the graphs' span, \
     <code>$__rate_interval</code> and <code>$__interval</code> worked out as Grafana does.</p>";
@@ -196,25 +210,37 @@ pub fn visit_log(visits: &[Visit]) -> String {
          <th scope=\"col\" class=\"num\">latency</th><th scope=\"col\" class=\"num\">trees</th></tr></thead><tbody>",
     );
     for visit in visits {
-        let (row, upstream, count) = match visit.tree_count {
-            Some(count) => ("<tr>", "ok", format_count(count)),
-            None => (
-                "<tr class=\"upstream-failed\">",
-                "error",
-                "unavailable".to_owned(),
-            ),
-        };
         let source = match visit.source {
             VisitSource::Button => "you",
             VisitSource::Traffic => "traffic",
         };
         let _ = write!(
             out,
-            "{row}<td class=\"num\">{}</td><td class=\"source\">{source}</td>\
-             <td><span class=\"status ok\">{}</span></td>\
+            "<tr{}><td class=\"num\">{}</td><td class=\"source\">{source}</td>",
+            if visit.tree_count.is_none() {
+                " class=\"upstream-failed\""
+            } else {
+                ""
+            },
+            format_clock(duration_ms(visit.at)),
+        );
+        if visit.refused() {
+            // A stopped app answers nothing: the connection was refused.
+            out.push_str(
+                "<td><span class=\"status error\">refused</span></td><td>–</td>\
+                 <td class=\"num\">–</td><td class=\"num\">no answer</td></tr>",
+            );
+            continue;
+        }
+        let (upstream, count) = match visit.tree_count {
+            Some(count) => ("ok", format_count(count)),
+            None => ("error", "unavailable".to_owned()),
+        };
+        let _ = write!(
+            out,
+            "<td><span class=\"status ok\">{}</span></td>\
              <td><span class=\"status {upstream}\">{}</span></td>\
              <td class=\"num\">{} ms</td><td class=\"num\">{count}</td></tr>",
-            format_clock(duration_ms(visit.at)),
             visit.status,
             visit.upstream_status,
             duration_ms(visit.latency),
@@ -467,6 +493,135 @@ pub fn targets_view(target: &TargetStatus, now: Duration) -> String {
         None => out.push_str("<td>none"),
     }
     out.push_str("</td></tr></tbody></table>");
+    out
+}
+
+/// The width of an alert's timeline strip, in SVG units (it stretches).
+const TIMELINE_WIDTH: f64 = 600.0;
+
+/// The stack's alerting rules as Prometheus's alerts page lists them
+/// (`data-testid="alerts-view"`): a row per rule (`alert-row`, its state in
+/// `data-state`: `inactive`, `pending` or `firing`) with its name, state
+/// and `for`, a strip of its state from `start_ms` (or the clock's zero,
+/// if later) to `end_ms` (from its `ALERTS` series in `store`), and each
+/// active alert with its templated labels, summary (the description as its
+/// title), since when it is active and firing, and its value.
+pub fn alerts_view(rules: &Rules, store: &SeriesStore, start_ms: i64, end_ms: i64) -> String {
+    let start_ms = start_ms.clamp(0, end_ms);
+    let mut out = String::from(
+        "<div class=\"alerts\" data-testid=\"alerts-view\"><ul class=\"alert-rules\">",
+    );
+    let mut counts = [0usize; 3];
+    let width = (end_ms - start_ms).max(1) as f64;
+    let x = |t: i64| (t.clamp(start_ms, end_ms) - start_ms) as f64 / width * TIMELINE_WIDTH;
+    for group in rules.groups() {
+        let interval = Duration::from_millis(group.interval_ms().unsigned_abs());
+        for rule in group.rules().iter().filter(|r| r.is_alerting()) {
+            let state = rule.state();
+            counts[state as usize] += 1;
+            let state = state.as_str();
+            out.push_str("<li class=\"alert-row\" data-testid=\"alert-row\" data-rule=\"");
+            escape(&mut out, rule.name());
+            let _ = write!(
+                out,
+                "\" data-state=\"{state}\"><div class=\"alert-head\">\
+                 <span class=\"alert-state {state}\">{state}</span>"
+            );
+            element(&mut out, "code", "alert-name", rule.name());
+            let _ = write!(
+                out,
+                "<span class=\"alert-for\">for {}</span></div>",
+                format_duration(rule.for_ms())
+            );
+            // The strip: inactive, the pending and firing spans over it.
+            let spans = state_spans(store, rule.name(), interval, start_ms, end_ms);
+            out.push_str("<svg class=\"alert-timeline\" viewBox=\"0 0 600 10\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"");
+            escape(&mut out, rule.name());
+            out.push(':');
+            if spans.is_empty() {
+                out.push_str(" inactive");
+            }
+            for (i, span) in spans.iter().enumerate() {
+                let _ = write!(
+                    out,
+                    "{} {} {} to {}",
+                    if i == 0 { "" } else { "," },
+                    span.state.as_str(),
+                    format_clock(span.start_ms),
+                    format_clock(span.end_ms)
+                );
+            }
+            let _ = write!(
+                out,
+                "\"><rect class=\"inactive\" x=\"0\" y=\"0\" width=\"{}\" height=\"10\"/>",
+                n(TIMELINE_WIDTH)
+            );
+            for span in &spans {
+                let (left, right) = (x(span.start_ms), x(span.end_ms));
+                let state = span.state.as_str();
+                let _ = write!(
+                    out,
+                    "<rect class=\"{state}\" x=\"{}\" y=\"0\" width=\"{}\" height=\"10\">\
+                     <title>{state} {}–{}</title></rect>",
+                    n(left),
+                    n(right - left),
+                    format_clock(span.start_ms),
+                    format_clock(span.end_ms)
+                );
+            }
+            out.push_str("</svg>");
+            if let Some(error) = rule.last_error() {
+                element(&mut out, "p", "alert-error", error);
+            }
+            out.push_str("<ul class=\"alert-instances\">");
+            for alert in rule.active_alerts() {
+                out.push_str("<li data-testid=\"alert\"><p class=\"alert-labels\">");
+                for label in alert.labels.iter().filter(|l| l.name != ALERT_NAME) {
+                    out.push_str("<span class=\"alert-label\">");
+                    escape(&mut out, &label.name);
+                    out.push('=');
+                    escape(&mut out, &quoted(&label.value));
+                    out.push_str("</span> ");
+                }
+                out.push_str("</p>");
+                let annotation = |name: &str| {
+                    alert
+                        .annotations
+                        .iter()
+                        .find(|(a, _)| a == name)
+                        .map(|(_, text)| text.as_str())
+                };
+                if let Some(summary) = annotation("summary") {
+                    out.push_str("<p class=\"alert-summary\" title=\"");
+                    escape(&mut out, annotation("description").unwrap_or_default());
+                    out.push_str("\">");
+                    escape(&mut out, summary);
+                    out.push_str("</p>");
+                }
+                let _ = write!(
+                    out,
+                    "<p class=\"alert-since\">active since {}",
+                    format_clock(alert.active_at_ms)
+                );
+                if let Some(fired_at_ms) = alert.fired_at_ms {
+                    let _ = write!(out, ", firing since {}", format_clock(fired_at_ms));
+                }
+                out.push_str(", value ");
+                escape(&mut out, &format_value(alert.value));
+                out.push_str("</p></li>");
+            }
+            out.push_str("</ul></li>");
+        }
+    }
+    let _ = write!(
+        out,
+        "</ul><p class=\"alerts-axis\"><span>{}</span><span>{} firing, {} pending, {} inactive</span><span>{}</span></p></div>",
+        format_clock(start_ms),
+        counts[AlertState::Firing as usize],
+        counts[AlertState::Pending as usize],
+        counts[AlertState::Inactive as usize],
+        format_clock(end_ms)
+    );
     out
 }
 
@@ -1142,6 +1297,136 @@ mod tests {
     }
 
     #[test]
+    fn the_alerts_view_lists_every_rule_with_its_state_alerts_and_timeline() {
+        use crate::playground::{Playground, PlaygroundAction, PlaygroundConfig};
+        let mut playground = Playground::new(PlaygroundConfig {
+            start_unix_time: Duration::from_secs(1_800_000_000),
+            seed: 7,
+            version: "test".to_owned(),
+        });
+        let rows = |p: &Playground, start_ms: i64| {
+            let html = alerts_view(p.alert_rules(), p.store(), start_ms, duration_ms(p.now()));
+            well_formed(&html);
+            html
+        };
+        let html = rows(&playground, -300_000);
+        assert_eq!(html.matches("data-testid=\"alert-row\"").count(), 3);
+        assert_eq!(html.matches("data-state=\"inactive\"").count(), 3);
+        assert!(html.contains("<code class=\"alert-name\">TreeCounterDown</code><span class=\"alert-for\">for 1m</span>"), "{html}");
+        assert!(
+            html.contains("aria-label=\"TreeCounterSlow: inactive\""),
+            "{html}"
+        );
+        assert!(html.contains("0 firing, 0 pending, 3 inactive"), "{html}");
+        assert!(!html.contains("data-testid=\"alert\""), "{html}");
+
+        // Stopped at 20 s: pending from 30 s, firing from 90 s.
+        playground
+            .apply(PlaygroundAction::Advance(Duration::from_secs(20)))
+            .unwrap();
+        playground.apply(PlaygroundAction::StopApp).unwrap();
+        playground
+            .apply(PlaygroundAction::Advance(Duration::from_secs(100)))
+            .unwrap();
+        let html = rows(&playground, -180_000);
+        assert!(
+            html.contains("data-rule=\"TreeCounterDown\" data-state=\"firing\"><div class=\"alert-head\"><span class=\"alert-state firing\">firing</span>"),
+            "{html}"
+        );
+        assert!(html.contains("1 firing, 0 pending, 2 inactive"), "{html}");
+        // The strip spans 0:00..2:00 (not before the clock's zero) over
+        // 600 units: pending 0:30..1:30, firing 1:30..2:00.
+        assert!(html.contains(
+            "aria-label=\"TreeCounterDown: pending 0:30 to 1:30, firing 1:30 to 2:00\">\
+             <rect class=\"inactive\" x=\"0\" y=\"0\" width=\"600.0\" height=\"10\"/>\
+             <rect class=\"pending\" x=\"150.0\" y=\"0\" width=\"300.0\" height=\"10\"><title>pending 0:30–1:30</title></rect>\
+             <rect class=\"firing\" x=\"450.0\" y=\"0\" width=\"150.0\" height=\"10\"><title>firing 1:30–2:00</title></rect></svg>"
+        ), "{html}");
+        assert!(html.ends_with("<span>0:00</span><span>1 firing, 0 pending, 2 inactive</span><span>2:00</span></p></div>"), "{html}");
+        // A later window cuts the spans at its start.
+        let late = rows(&playground, 60_000);
+        assert!(
+            late.contains(
+                "aria-label=\"TreeCounterDown: pending 1:00 to 1:30, firing 1:30 to 2:00\""
+            ),
+            "{late}"
+        );
+        assert!(html.contains(
+            "<li data-testid=\"alert\"><p class=\"alert-labels\">\
+             <span class=\"alert-label\">instance=&quot;app:8001&quot;</span> \
+             <span class=\"alert-label\">job=&quot;treecounter&quot;</span> \
+             <span class=\"alert-label\">severity=&quot;critical&quot;</span> </p>\
+             <p class=\"alert-summary\" title=\"Prometheus has not been able to scrape app:8001/metrics for a minute."
+        ), "{html}");
+        assert!(
+            html.contains(
+                ">The tree-counter app app:8001 is down</p>\
+            <p class=\"alert-since\">active since 0:30, firing since 1:30, value 0</p>"
+            ),
+            "{html}"
+        );
+    }
+
+    #[test]
+    fn the_alerts_view_escapes_names_labels_and_annotations() {
+        use tinyprom::rules::{AlertingRule, Rule, RuleGroup, RuleSettings};
+        let mut store = SeriesStore::new();
+        store
+            .append(&Labels::with_name("x", [("v", "<i>&\"'")]), 0, 1.0)
+            .unwrap();
+        let mut rules = Rules::new(
+            vec![RuleGroup {
+                name: "g".to_owned(),
+                interval_ms: Some(10_000),
+                rules: vec![Rule::Alerting(AlertingRule {
+                    alert: "A<b>".to_owned(),
+                    expr: "x".to_owned(),
+                    for_ms: 60_000,
+                    labels: vec![("who".to_owned(), "<{{ $labels.v }}>".to_owned())],
+                    annotations: vec![
+                        (
+                            "summary".to_owned(),
+                            "<script>{{ $labels.v }}</script>".to_owned(),
+                        ),
+                        ("description".to_owned(), "\"quoted\" & <more>".to_owned()),
+                    ],
+                    ..AlertingRule::default()
+                })],
+                ..RuleGroup::default()
+            }],
+            RuleSettings::default(),
+        )
+        .unwrap();
+        rules.advance(&mut store, 10_000);
+        let html = alerts_view(&rules, &store, 0, 20_000);
+        well_formed(&html);
+        assert!(
+            !html.contains("<b>") && !html.contains("<i>") && !html.contains("<script>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("data-rule=\"A&lt;b&gt;\" data-state=\"pending\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("aria-label=\"A&lt;b&gt;: pending 0:10 to 0:20\""),
+            "{html}"
+        );
+        assert!(
+            html.contains("v=&quot;&lt;i&gt;&amp;\\&quot;&#39;&quot;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("who=&quot;&lt;&lt;i&gt;&amp;\\&quot;&#39;&gt;&quot;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("title=\"&quot;quoted&quot; &amp; &lt;more&gt;\">&lt;script&gt;&lt;i&gt;&amp;&quot;&#39;&lt;/script&gt;</p>"),
+            "{html}"
+        );
+    }
+
+    #[test]
     fn scrape_durations_print_as_go_prints_them() {
         for (micros, text) in [
             (850, "850µs"),
@@ -1353,6 +1638,19 @@ mod tests {
              <td><span class=\"status ok\">200</span></td><td><span class=\"status ok\">200</span></td>\
              <td class=\"num\">120 ms</td><td class=\"num\">1,234,567</td></tr>"
         ), "{html}");
+        // A stopped app refused the connection: nothing was answered.
+        let refused = Visit {
+            status: crate::playground::REFUSED,
+            upstream_status: crate::playground::REFUSED,
+            latency: Duration::ZERO,
+            ..visit(3, VisitSource::Button, None)
+        };
+        let html = visit_log(&[refused]);
+        well_formed(&html);
+        assert!(html.contains(
+            "<td class=\"source\">you</td><td><span class=\"status error\">refused</span></td><td>–</td>\
+             <td class=\"num\">–</td><td class=\"num\">no answer</td></tr>"
+        ), "{html}");
     }
 
     #[test]
@@ -1400,6 +1698,7 @@ mod tests {
             VISIT_INTRO,
             SIMULATION_INTRO,
             QUERY_INTRO,
+            ALERTS_INTRO,
             EXPOSITION_INTRO,
         ] {
             well_formed(html);

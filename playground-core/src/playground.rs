@@ -115,15 +115,40 @@ pub struct Visit {
     pub at: Duration,
     /// Who sent it.
     pub source: VisitSource,
-    /// The page's status (always 200, as in the workshop).
+    /// The page's status: 200, as in the workshop, or
+    /// [`REFUSED`] when the app was stopped and nothing answered.
     pub status: u16,
-    /// The upstream call's status: 200, or 503 when it failed.
+    /// The upstream call's status: 200, or 503 when it failed;
+    /// [`REFUSED`] when there was no call (the app was stopped).
     pub upstream_status: u16,
-    /// The artificial latency of the page.
+    /// The artificial latency of the page (zero when refused).
     pub latency: Duration,
     /// The count the page showed; `None` when the upstream failed.
     pub tree_count: Option<u64>,
 }
+
+/// The status of a request nothing answered: the app was stopped, so the
+/// connection was refused (a browser reports such a request with status 0).
+pub const REFUSED: u16 = 0;
+
+impl Visit {
+    /// Whether the connection was refused (the app was stopped).
+    pub fn refused(&self) -> bool {
+        self.status == REFUSED
+    }
+}
+
+/// What Prometheus says of a scrape of the stopped app (its targets page
+/// shows it under "Error"): the container is up, nothing listens on the
+/// port. (Go's dialer names the resolved address; this is the first one
+/// Docker's default compose network hands out.)
+pub const CONNECTION_REFUSED: &str =
+    "Get \"http://app:8001/metrics\": dial tcp 172.18.0.2:8001: connect: connection refused";
+
+/// What the "slow the page" scenario adds to every `/treecounter`
+/// request's artificial latency: with it the latency is 1.5 to 2.5 s, so
+/// the 90th percentile is over the `TreeCounterSlow` alert's 1 s.
+pub const SLOW_PAGE_EXTRA_LATENCY: Duration = Duration::from_millis(1500);
 
 /// Where the simulated Prometheus scrapes the app, as the compose stack's
 /// `prometheus.yaml` names it.
@@ -189,6 +214,12 @@ pub struct Playground {
     /// Requests the app answered since it (re)started.
     served_since_start: u64,
     behaviour: RequestBehaviour,
+    /// Whether the app process is stopped: requests are refused and
+    /// scrapes fail.
+    app_stopped: bool,
+    /// Whether every `/treecounter` request takes
+    /// [`SLOW_PAGE_EXTRA_LATENCY`] more.
+    page_slow: bool,
     rng: fastrand::Rng,
     scraper: Scraper,
     last_scrape: Option<LastScrape>,
@@ -229,9 +260,20 @@ pub enum PlaygroundAction {
     SetTrafficRate(f64),
     /// The share of upstream calls that fail with a 503.
     SetUpstreamErrorRate(f64),
-    /// The app process restarts: its counters start again from zero.
+    /// The app process restarts: its counters start again from zero (a
+    /// stopped app starts).
     RestartApp,
-    /// Everything starts over; the settings stay.
+    /// The app process stops: requests to it are refused, scrapes fail
+    /// (`up` is 0).
+    StopApp,
+    /// A stopped app starts again, a new process whose counters start
+    /// from zero; a running one is left as it is.
+    StartApp,
+    /// Whether every `/treecounter` request takes
+    /// [`SLOW_PAGE_EXTRA_LATENCY`] more than its artificial latency.
+    SetPageSlow(bool),
+    /// Everything starts over, with a running app; the settings (scrape
+    /// interval, traffic, error rate, slow page) stay.
     Reset,
 }
 
@@ -259,7 +301,7 @@ pub enum ActionError {
     /// An error rate out of range.
     #[error(transparent)]
     Behaviour(#[from] BehaviourError),
-    /// A scrape failed while time passed.
+    /// Time could not pass (the app's registry did not encode).
     #[error(transparent)]
     Advance(#[from] AdvanceError),
     /// A replayed action is dated before the clock.
@@ -276,15 +318,13 @@ pub enum ActionError {
     },
 }
 
-/// Why [`Playground::advance`] stopped early.
+/// Why [`Playground::advance`] stopped early. (A failed scrape is not
+/// one: the target is down, `up` is 0, and time goes on.)
 #[derive(Debug, thiserror::Error)]
 pub enum AdvanceError {
     /// The registry could not be encoded for the scrape.
     #[error(transparent)]
     Encode(#[from] EncodeError),
-    /// The scrape failed.
-    #[error(transparent)]
-    Scrape(#[from] ScrapeError),
 }
 
 /// Why [`Playground::load_benchmark_history`] failed.
@@ -322,6 +362,8 @@ impl Playground {
             app_started_at: Duration::ZERO,
             served_since_start: 0,
             behaviour: RequestBehaviour::default(),
+            app_stopped: false,
+            page_slow: false,
             rng,
             scraper: Scraper::with_default_interval(target_labels()),
             last_scrape: None,
@@ -356,6 +398,9 @@ impl Playground {
             PlaygroundAction::SetTrafficRate(rate) => self.set_traffic_rate(rate)?,
             PlaygroundAction::SetUpstreamErrorRate(rate) => self.set_upstream_error_rate(rate)?,
             PlaygroundAction::RestartApp => self.restart_app(),
+            PlaygroundAction::StopApp => self.stop_app(),
+            PlaygroundAction::StartApp => self.start_app(),
+            PlaygroundAction::SetPageSlow(slow) => self.set_page_slow(slow),
             PlaygroundAction::Reset => self.reset(),
         }
         if self.log.len() < MAX_LOGGED_ACTIONS {
@@ -411,11 +456,12 @@ impl Playground {
         &self.config
     }
 
-    /// Starts over: new app, empty store, clock at zero. Settings (scrape
-    /// interval, traffic, error rate) are kept.
+    /// Starts over: new app (running), empty store, clock at zero.
+    /// Settings (scrape interval, traffic, error rate, slow page) are kept.
     pub fn reset(&mut self) {
         let mut fresh = Playground::new(self.config.clone());
         fresh.behaviour = self.behaviour;
+        fresh.page_slow = self.page_slow;
         // Both settings were accepted before, so they are accepted again.
         fresh.scraper = new_scraper(self.scraper.scrape_interval());
         let rate = self.traffic.rate();
@@ -434,14 +480,54 @@ impl Playground {
 
     /// Restarts the simulated app process: its counters start again from
     /// zero while the scraped history stays, which is what `rate()`'s
-    /// counter-reset handling is for.
+    /// counter-reset handling is for. A stopped app is started.
     pub fn restart_app(&mut self) {
         let (registry, metrics) = new_registry(&self.config.version, &self.process);
         self.registry = registry;
         self.metrics = metrics;
         self.app_started_at = self.now;
         self.served_since_start = 0;
+        self.app_stopped = false;
         self.changes += 1;
+    }
+
+    /// Stops the app process: until [`Playground::start_app`], every
+    /// request is refused (logged with status [`REFUSED`], counted
+    /// nowhere) and every scrape fails with [`CONNECTION_REFUSED`], so
+    /// `up` is 0 and `TreeCounterDown` goes pending, then firing.
+    pub fn stop_app(&mut self) {
+        if !self.app_stopped {
+            self.app_stopped = true;
+            self.changes += 1;
+        }
+    }
+
+    /// Starts a stopped app: a new process, whose counters start from
+    /// zero (as [`Playground::restart_app`]). A running app is left alone.
+    pub fn start_app(&mut self) {
+        if self.app_stopped {
+            self.restart_app();
+        }
+    }
+
+    /// Whether the app process is stopped.
+    pub fn app_stopped(&self) -> bool {
+        self.app_stopped
+    }
+
+    /// Makes every `/treecounter` request take [`SLOW_PAGE_EXTRA_LATENCY`]
+    /// more (or no more). The random draws stay the same either way, so
+    /// the rest of the simulation is unchanged.
+    pub fn set_page_slow(&mut self, slow: bool) {
+        if self.page_slow != slow {
+            self.page_slow = slow;
+            self.changes += 1;
+        }
+    }
+
+    /// Whether requests take [`SLOW_PAGE_EXTRA_LATENCY`] more.
+    pub fn page_slow(&self) -> bool {
+        self.page_slow
     }
 
     /// The clock of the data shown: the simulated one, or while live the
@@ -476,7 +562,8 @@ impl Playground {
         &self.metrics
     }
 
-    /// The exposition text, as `/metrics` answers in `format`.
+    /// The exposition text, as `/metrics` answers in `format` (the last
+    /// the app had, when it is stopped).
     pub fn exposition(&self, format: Format) -> Result<String, EncodeError> {
         self.set_process_usage();
         encode(&self.registry, format)
@@ -651,9 +738,25 @@ impl Playground {
     /// `endpoint="/upstream"` with its status (200 or 503), then the page
     /// under `endpoint="/treecounter"` with status 200, and the latency of
     /// each. The simulated request is answered at once: its artificial
-    /// latency is drawn and recorded, not waited for.
+    /// latency is drawn and recorded, not waited for. A stopped app
+    /// answers nothing: the visit is logged as refused, counted nowhere,
+    /// and draws nothing from the RNG.
     fn serve(&mut self, source: VisitSource) -> Visit {
-        let plan = self.behaviour.plan(&mut self.rng);
+        if self.app_stopped {
+            return self.log_visit(Visit {
+                id: 0,
+                at: self.now,
+                source,
+                status: REFUSED,
+                upstream_status: REFUSED,
+                latency: Duration::ZERO,
+                tree_count: None,
+            });
+        }
+        let mut plan = self.behaviour.plan(&mut self.rng);
+        if self.page_slow {
+            plan.latency += SLOW_PAGE_EXTRA_LATENCY;
+        }
         let (upstream_status, tree_count) = if plan.upstream_fails {
             (SIMULATED_UPSTREAM_ERROR_STATUS, None)
         } else {
@@ -671,17 +774,22 @@ impl Playground {
                 .record_request(Endpoint::Unmatched, self.stray_statuses[i]);
         }
 
-        self.visit_count += 1;
         self.served_since_start += 1;
-        let visit = Visit {
-            id: self.visit_count,
+        self.log_visit(Visit {
+            id: 0,
             at: self.now,
             source,
             status: 200,
             upstream_status,
             latency: plan.latency,
             tree_count,
-        };
+        })
+    }
+
+    /// Numbers `visit` and puts it at the head of the visit log.
+    fn log_visit(&mut self, mut visit: Visit) -> Visit {
+        self.visit_count += 1;
+        visit.id = self.visit_count;
         if self.visits.len() == VISIT_LOG_LEN {
             self.visits.pop_back();
         }
@@ -708,22 +816,29 @@ impl Playground {
                 }
                 _ if scrape_at <= until => {
                     self.now = scrape_at;
-                    // Prometheus asks for OpenMetrics first; so do we.
-                    self.set_process_usage();
-                    let text = encode(&self.registry, Format::OpenMetrics)?;
+                    // Prometheus asks for OpenMetrics first; so do we. A
+                    // stopped app refuses the connection: the scrape fails
+                    // (`up` 0), which is the target's state, not an error.
+                    let text = if self.app_stopped {
+                        None
+                    } else {
+                        self.set_process_usage();
+                        Some(encode(&self.registry, Format::OpenMetrics)?)
+                    };
+                    let answer = text
+                        .as_deref()
+                        .ok_or_else(|| ScrapeError::Unreachable(CONNECTION_REFUSED.to_owned()));
                     let report =
                         self.scraper
-                            .scrape(Ok(&text), TextFormat::OpenMetrics, &mut self.store);
+                            .scrape(answer, TextFormat::OpenMetrics, &mut self.store);
                     self.last_scrape = Some(LastScrape {
                         at: report.at,
-                        duration: simulated_scrape_duration(text.len()),
+                        // Refused at once: the fixed part of a scrape.
+                        duration: simulated_scrape_duration(text.map_or(0, |t| t.len())),
                         samples: report.samples,
                         error: report.error.as_ref().map(ToString::to_string),
                     });
                     self.changes += 1;
-                    if let Some(error) = report.error {
-                        return Err(error.into());
-                    }
                 }
                 _ => break,
             }
@@ -857,7 +972,10 @@ impl Playground {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::alerts::{state_spans, Scenario};
+    use crate::markup;
     use tinyprom::exposition::parse_exposition;
+    use tinyprom::rules::AlertState;
     use tinyprom::scrape::MIN_SCRAPE_INTERVAL;
 
     const START: Duration = Duration::from_secs(1_800_000_000);
@@ -1305,6 +1423,250 @@ mod tests {
                 format!("firing 310..{}", resolved / 1000 - 10),
                 "pending 10..300".to_owned()
             ]
+        );
+    }
+
+    /// Toggles `scenario` (as the page's button does) at `on_s`, and again
+    /// at `off_s`, stepping the clock 10 s at a time (each scrape and
+    /// evaluation) to `end_s`; returns each change of `alert`'s state as
+    /// `state at_s` (`at_s` when the page first shows it).
+    fn scenario_run(
+        playground: &mut Playground,
+        scenario: Scenario,
+        alert: &str,
+        (on_s, off_s, end_s): (u64, u64, u64),
+    ) -> String {
+        let mut seen = AlertState::Inactive;
+        let mut changes = String::new();
+        while playground.now() < Duration::from_secs(end_s) {
+            let now_s = playground.now().as_secs();
+            if now_s == on_s || now_s == off_s {
+                for action in scenario.toggle(playground) {
+                    playground.apply(action).unwrap();
+                }
+                assert_eq!(scenario.is_on(playground), now_s == on_s);
+            }
+            let step = Duration::from_secs(10).min(Duration::from_secs(end_s) - playground.now());
+            playground.apply(PlaygroundAction::Advance(step)).unwrap();
+            let now_s = playground.now().as_secs();
+            let rule = playground
+                .alert_rules()
+                .rules()
+                .find(|r| r.name() == alert)
+                .unwrap();
+            if rule.state() != seen {
+                seen = rule.state();
+                changes.push_str(&format!("{} {now_s}\n", seen.as_str()));
+            }
+        }
+        changes
+    }
+
+    /// The states the page's timeline draws for `alert` over the run.
+    fn timeline(playground: &Playground, alert: &str) -> String {
+        state_spans(
+            playground.store(),
+            alert,
+            Duration::from_secs(10),
+            0,
+            duration_ms(playground.now()),
+        )
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}..{}\n",
+                s.state.as_str(),
+                s.start_ms / 1000,
+                s.end_ms / 1000
+            )
+        })
+        .collect()
+    }
+
+    #[test]
+    fn a_stopped_app_is_down_and_fires_treecounterdown_after_a_minute() {
+        let mut playground = playground(0.15);
+        playground.set_traffic_rate(2.0).unwrap();
+        run(&mut playground, &[5], 20);
+        // Stopped at 20 s (after that scrape and evaluation): the scrape at
+        // 30 s fails, `for: 1m` runs from the evaluation at 30 s to 90 s;
+        // started at 100 s, the scrape at 110 s works and it resolves.
+        let changes = scenario_run(
+            &mut playground,
+            Scenario::StopApp,
+            "TreeCounterDown",
+            (20, 100, 130),
+        );
+        assert_eq!(changes, "pending 30\nfiring 90\ninactive 110\n");
+        assert_eq!(
+            timeline(&playground, "TreeCounterDown"),
+            "pending 30..90\nfiring 90..110\n"
+        );
+        let rule = playground
+            .alert_rules()
+            .rules()
+            .find(|r| r.name() == "TreeCounterDown")
+            .unwrap();
+        let alert = &rule.alerts()[0];
+        assert_eq!(
+            alert.labels.to_string(),
+            "{alertname=\"TreeCounterDown\", instance=\"app:8001\", job=\"treecounter\", severity=\"critical\"}"
+        );
+        assert_eq!(
+            alert.annotations[1].1,
+            "The tree-counter app app:8001 is down"
+        );
+        assert_eq!(
+            (alert.active_at_ms, alert.fired_at_ms, alert.resolved_at_ms),
+            (30_000, Some(90_000), Some(110_000))
+        );
+        // `up` as Prometheus wrote it: 1, then 0 for every scrape of the
+        // stopped app (30..100 s), then 1 again.
+        let up = Labels::with_name("up", [("job", JOB), ("instance", INSTANCE)]);
+        let up: Vec<(i64, f64)> = playground
+            .store()
+            .samples(&up)
+            .iter()
+            .map(|s| (s.t / 1000, s.f))
+            .collect();
+        assert_eq!(
+            up,
+            [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 110, 120, 130]
+                .map(|t| (t, if (30..=100).contains(&t) { 0.0 } else { 1.0 }))
+        );
+    }
+
+    #[test]
+    fn a_stopped_app_refuses_visits_and_its_target_is_down_with_the_reason() {
+        let mut playground = playground(0.0);
+        run(&mut playground, &[1, 2], 10);
+        playground.apply(PlaygroundAction::StopApp).unwrap();
+        let changes = playground.changes();
+        let refused = playground.visit();
+        assert!(playground.changes() > changes);
+        assert_eq!(
+            (refused.id, refused.status, refused.upstream_status),
+            (3, REFUSED, REFUSED)
+        );
+        assert!(refused.refused() && refused.tree_count.is_none());
+        assert_eq!(refused.latency, Duration::ZERO);
+        // Counted nowhere: the app is not there to count it.
+        assert_eq!(requests_total(&playground, "/treecounter", "200"), 2.0);
+        // Traffic meets the same closed port.
+        playground.set_traffic_rate(5.0).unwrap();
+        playground.advance(Duration::from_secs(10)).unwrap();
+        assert!(playground.visits().all(Visit::refused));
+        assert!(playground
+            .visits()
+            .any(|v| v.source == VisitSource::Traffic));
+        assert_eq!(requests_total(&playground, "/treecounter", "200"), 2.0);
+
+        let target = playground.target();
+        let last = target.last_scrape.expect("scraped");
+        assert_eq!(last.at, Duration::from_secs(20));
+        assert_eq!(last.samples, 0);
+        assert_eq!(last.duration, Duration::from_millis(1));
+        assert_eq!(
+            last.error.as_deref(),
+            Some("Get \"http://app:8001/metrics\": dial tcp 172.18.0.2:8001: connect: connection refused")
+        );
+        assert!(CONNECTION_REFUSED.starts_with(&format!("Get \"{SCRAPE_URL}\"")));
+        let page = markup::targets_view(&playground.target(), playground.now());
+        assert!(page.contains("data-state=\"down\">DOWN<"), "{page}");
+        assert!(page.contains("connect: connection refused"), "{page}");
+        let up = playground.query("up", 20_000).unwrap();
+        let QueryValue::Vector(up) = up else {
+            panic!("a vector");
+        };
+        assert_eq!(up[0].f, 0.0);
+        // What the app exported is stale, as after any failed scrape.
+        let QueryValue::Vector(requests) = playground.query(REQUESTS_TOTAL, 20_000).unwrap() else {
+            panic!("a vector");
+        };
+        assert!(requests.is_empty(), "{requests:?}");
+
+        // Started again: a new process, counting from zero, scraped again.
+        playground.apply(PlaygroundAction::StartApp).unwrap();
+        assert!(!playground.app_stopped());
+        assert_eq!(requests_total(&playground, "/treecounter", "200"), 0.0);
+        playground.advance(Duration::from_secs(10)).unwrap();
+        assert_eq!(playground.target().last_scrape.unwrap().error, None);
+        assert!(playground.visits().all(|v| !v.refused()));
+        // A restart starts a stopped app too; a reset starts afresh.
+        playground.apply(PlaygroundAction::StopApp).unwrap();
+        playground.apply(PlaygroundAction::RestartApp).unwrap();
+        assert!(!playground.app_stopped());
+        playground.apply(PlaygroundAction::StopApp).unwrap();
+        playground.apply(PlaygroundAction::Reset).unwrap();
+        assert!(!playground.app_stopped());
+    }
+
+    #[test]
+    fn a_slow_page_fires_treecounterslow_and_resolves_once_fast_again() {
+        let mut playground = playground(0.15);
+        playground.set_traffic_rate(2.0).unwrap();
+        run(&mut playground, &[], 600);
+        // Slow from 600 s: all fast requests fall in the buckets up to 1 s
+        // and the slow ones above, so the p90 passes 1 s once more than
+        // 10 % of the 5-minute window is slow, 30 s in (at a steady
+        // rate); `for: 5m` later it fires. Fast again at 1200 s, it
+        // resolves once less than 10 % is slow: 270 s later, give or take
+        // the randomness of the arrivals.
+        let changes = scenario_run(
+            &mut playground,
+            Scenario::SlowPage,
+            "TreeCounterSlow",
+            (600, 1200, 1600),
+        );
+        assert_eq!(changes, "pending 630\nfiring 930\ninactive 1460\n");
+        let rule = playground
+            .alert_rules()
+            .rules()
+            .find(|r| r.name() == "TreeCounterSlow")
+            .unwrap();
+        let summary = &rule.alerts()[0].annotations[1].1;
+        assert!(
+            summary.starts_with("/treecounter on app:8001 is slow: p90 "),
+            "{summary}"
+        );
+    }
+
+    #[test]
+    fn the_slow_page_adds_its_latency_and_draws_nothing_more() {
+        // The same seed, slow or not, draws the same requests: a link made
+        // before the scenario existed replays as it did.
+        let visits = |slow: bool| {
+            let mut playground = playground(0.15);
+            playground.set_page_slow(slow);
+            (0..50).map(|_| playground.visit()).collect::<Vec<Visit>>()
+        };
+        for (fast, slow) in visits(false).iter().zip(visits(true)) {
+            assert_eq!(slow.latency, fast.latency + SLOW_PAGE_EXTRA_LATENCY);
+            assert_eq!(
+                (slow.upstream_status, slow.tree_count),
+                (fast.upstream_status, fast.tree_count)
+            );
+        }
+    }
+
+    #[test]
+    fn raised_upstream_errors_fire_their_alert_and_resolve_when_lowered() {
+        let mut playground = playground(0.15);
+        playground.set_traffic_rate(2.0).unwrap();
+        run(&mut playground, &[], 600);
+        // 60 % from 600 s: the 5-minute ratio, 15 % × (300 − x)/300 +
+        // 60 % × x/300 after x s, passes 30 % at x = 100 s; it fires 5m
+        // later. Back to 15 % at 1200 s, it falls under 30 % 200 s later.
+        let changes = scenario_run(
+            &mut playground,
+            Scenario::UpstreamErrors,
+            "TreeCounterUpstreamErrorsHigh",
+            (600, 1200, 1600),
+        );
+        assert_eq!(changes, "pending 700\nfiring 1000\ninactive 1400\n");
+        assert_eq!(
+            timeline(&playground, "TreeCounterUpstreamErrorsHigh"),
+            "pending 700..1000\nfiring 1000..1400\n"
         );
     }
 

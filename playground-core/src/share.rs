@@ -12,7 +12,11 @@
 //! The format, version 1, is `key=value` pairs joined by `&`:
 //! `v=1&seed=…&t0=…&now=…&speed=10&span=300&paused=0&fmt=text&q=…&log=…`,
 //! numbers in base 36, floats as their bits, query text percent-encoded,
-//! one `q` per panel (`tab` and `stacked` after a `~`).
+//! one `q` per panel (`tab` and `stacked` after a `~`). Each action in `log`
+//! is its time since the previous one, then a capital letter: `V` visit,
+//! `S`, `T`, `E` a scrape interval, traffic or error rate (its argument
+//! after the letter), `R` restart, `D` stop and `U` start the app, `L0` or
+//! `L1` the slow page off or on, `X` reset.
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -178,6 +182,11 @@ pub fn encode(state: &SharedState) -> String {
                 let _ = write!(out, "E{}", base36(rate.to_bits()));
             }
             PlaygroundAction::RestartApp => out.push('R'),
+            PlaygroundAction::StopApp => out.push('D'),
+            PlaygroundAction::StartApp => out.push('U'),
+            PlaygroundAction::SetPageSlow(slow) => {
+                let _ = write!(out, "L{}", u8::from(slow));
+            }
             PlaygroundAction::Reset => out.push('X'),
             // Never logged (time passing is implied by the times).
             PlaygroundAction::Advance(_) => out.push('V'),
@@ -311,13 +320,16 @@ fn parse_log(value: &str) -> Result<Vec<LoggedAction>, ShareError> {
         let at_ns = u64::try_from(at)
             .map_err(|_| ShareError("an action is dated before zero".to_owned()))?;
         let (code, argument) = rest.split_at(1);
-        let argument_expected = matches!(code, "S" | "T" | "E");
+        let argument_expected = matches!(code, "S" | "T" | "E" | "L");
         if argument_expected == argument.is_empty() {
             return fail(format!("action {} is malformed", shown(entry)));
         }
         let action = match code {
             "V" => PlaygroundAction::Visit,
             "R" => PlaygroundAction::RestartApp,
+            "D" => PlaygroundAction::StopApp,
+            "U" => PlaygroundAction::StartApp,
+            "L" => PlaygroundAction::SetPageSlow(parse_flag(argument, "slow page")?),
             "X" => PlaygroundAction::Reset,
             "S" => PlaygroundAction::SetScrapeInterval(Duration::from_nanos(parse_base36(
                 argument,
@@ -438,6 +450,7 @@ fn percent_decode(text: &str) -> Result<String, ShareError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tinyprom::labels::{Matcher, METRIC_NAME};
     use treecounter::exposition::Format;
 
     fn state(log: Vec<LoggedAction>) -> SharedState {
@@ -489,6 +502,22 @@ mod tests {
                 at: Duration::from_secs(2),
                 action: PlaygroundAction::RestartApp,
             },
+            LoggedAction {
+                at: Duration::from_secs(4),
+                action: PlaygroundAction::StopApp,
+            },
+            LoggedAction {
+                at: Duration::from_secs(4),
+                action: PlaygroundAction::SetPageSlow(true),
+            },
+            LoggedAction {
+                at: Duration::from_secs(70),
+                action: PlaygroundAction::StartApp,
+            },
+            LoggedAction {
+                at: Duration::from_secs(71),
+                action: PlaygroundAction::SetPageSlow(false),
+            },
         ];
         let original = state(log);
         let link = encode(&original);
@@ -518,6 +547,11 @@ mod tests {
             (&format!("{good}&log=10S"), "malformed"),
             (&format!("{good}&log=10Vx"), "malformed"),
             (&format!("{good}&log=10Q"), "unknown action"),
+            (&format!("{good}&log=10L"), "malformed"),
+            (&format!("{good}&log=10L2"), "slow page must be 0 or 1"),
+            (&format!("{good}&log=10L11"), "slow page must be 0 or 1"),
+            (&format!("{good}&log=10Dx"), "malformed"),
+            (&format!("{good}&log=10U1"), "malformed"),
             (&good.replace("now=", "now=zzzzzzzzzzzzzz"), "not a number"),
             (
                 &good.replace(
@@ -540,7 +574,7 @@ mod tests {
             seed ^= seed << 17;
             let mut link = good.clone().into_bytes();
             let at = (seed % link.len() as u64) as usize;
-            link[at] = b"&=~.%-VX0z"[(seed >> 32) as usize % 10];
+            link[at] = b"&=~.%-VXDUL0z"[(seed >> 32) as usize % 13];
             let _ = decode(&String::from_utf8_lossy(&link));
         }
     }
@@ -566,6 +600,11 @@ mod tests {
             PlaygroundAction::Reset,
             PlaygroundAction::Visit,
             PlaygroundAction::SetTrafficRate(7.5),
+            PlaygroundAction::SetPageSlow(true),
+            PlaygroundAction::StopApp,
+            PlaygroundAction::Visit,
+            PlaygroundAction::StartApp,
+            PlaygroundAction::Visit,
         ];
         for action in steps {
             for _ in 0..5 {
@@ -601,11 +640,32 @@ mod tests {
             lines
         };
         assert_eq!(samples(&replayed), samples(&live));
-        assert_eq!(replayed.store().series(), live.store().series());
+        // Bit for bit: staleness markers are NaNs, which `==` never equals.
+        let stored = |p: &Playground| -> Vec<(String, Vec<(i64, u64)>)> {
+            p.store()
+                .series()
+                .iter()
+                .map(|series| {
+                    let samples = series.samples.iter().map(|s| (s.t, s.f.to_bits()));
+                    (series.labels.to_string(), samples.collect())
+                })
+                .collect()
+        };
+        assert_eq!(stored(&replayed), stored(&live));
         assert_eq!(
             replayed.visits().collect::<Vec<_>>(),
             live.visits().collect::<Vec<_>>()
         );
         assert!(live.visits().count() > 3, "traffic ran");
+        // The app was down for a while, and the replay saw it too.
+        let failed_scrapes = |p: &Playground| {
+            p.store()
+                .select(&[Matcher::equal(METRIC_NAME, "up")])
+                .flat_map(|series| series.samples.iter())
+                .filter(|sample| sample.f == 0.0)
+                .count()
+        };
+        assert!(failed_scrapes(&live) > 0);
+        assert_eq!(failed_scrapes(&replayed), failed_scrapes(&live));
     }
 }

@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use playground_core::alerts::Scenario;
 use playground_core::guide::{Progress, STEPS};
 use playground_core::live::ACCEPT;
 use playground_core::markup;
@@ -20,10 +21,10 @@ use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::components::{
-    choice, choice_of, live_panel, raw, raw_static, reset_buttons, scrape_interval_select,
-    time_controls, traffic_controls, visit_button, visit_log, ChoiceProps, DashboardView,
-    DataVersion, ExpositionView, LivePanelProps, PanelEvent, QueryPanel, TimeControlsProps,
-    TrafficControlsProps, WorkshopPanel,
+    choice, choice_of, live_panel, raw, raw_static, reset_buttons, scenario_buttons,
+    scrape_interval_select, time_controls, traffic_controls, visit_button, visit_log, ChoiceProps,
+    DashboardView, DataVersion, ExpositionView, LivePanelProps, PanelEvent, QueryPanel,
+    TimeControlsProps, TrafficControlsProps, WorkshopPanel,
 };
 use crate::fetch::{self, wall_clock};
 use crate::hooks::{use_playground, use_sim_clock, use_wall_clock, PlaygroundHandle};
@@ -195,6 +196,19 @@ pub fn App(props: &AppProps) -> Html {
             visit_log(&visits)
         }
     });
+    let alerts = use_memo((snapshot.changes, *span), {
+        let playground = playground.clone();
+        move |&(_, span): &(u64, Span)| -> String {
+            playground
+                .read()
+                .map(|p| {
+                    let now_ms = duration_ms(p.now());
+                    let start_ms = now_ms - duration_ms(span.duration());
+                    markup::alerts_view(p.alert_rules(), p.store(), start_ms, now_ms)
+                })
+                .unwrap_or_default()
+        }
+    });
     let step_ms = duration_ms(span.step());
     // Graphs evaluate on multiples of the step, so they only change when a
     // new point is due, or a scrape came in.
@@ -244,6 +258,15 @@ pub fn App(props: &AppProps) -> Html {
         let playground = playground.clone();
         Callback::from(move |rate| {
             dispatch(&playground, PlaygroundAction::SetUpstreamErrorRate(rate))
+        })
+    };
+    let on_scenario = {
+        let playground = playground.clone();
+        Callback::from(move |scenario: Scenario| {
+            let actions = playground.read().map(|p| scenario.toggle(&p));
+            for action in actions.into_iter().flatten() {
+                dispatch(&playground, action);
+            }
         })
     };
     let on_format = setter(&format);
@@ -534,6 +557,12 @@ pub fn App(props: &AppProps) -> Html {
                         disabled={panel_count >= MAX_PANELS}>{ "Add query" }</button>
                 </section>
 
+                <section class="panel panel-alerts" aria-labelledby="alerts-heading">
+                    { raw_static(markup::ALERTS_INTRO) }
+                    { scenario_buttons(snapshot.scenarios, &on_scenario) }
+                    { raw((*alerts).clone()) }
+                </section>
+
                 <section class="panel panel-exposition" aria-labelledby="exposition-heading">
                     { raw_static(markup::EXPOSITION_INTRO) }
                     <ExpositionView text={(*exposition).clone()} format={*format} {on_format} />
@@ -565,6 +594,8 @@ struct Snapshot {
     scrape_interval: Duration,
     traffic_rate: f64,
     error_rate: f64,
+    /// Whether each of [`Scenario::ALL`] is on.
+    scenarios: [bool; 3],
 }
 
 impl Snapshot {
@@ -585,6 +616,7 @@ impl Snapshot {
             scrape_interval: p.scrape_interval(),
             traffic_rate: p.traffic_rate(),
             error_rate: p.behaviour().upstream_error_rate(),
+            scenarios: Scenario::ALL.map(|scenario| scenario.is_on(&p)),
         }
     }
 }
@@ -612,7 +644,12 @@ fn new_playground(props: &AppProps) -> Playground {
 }
 
 fn exposition_text(playground: &PlaygroundHandle, format: Format) -> AttrValue {
-    let text = playground.read().map(|p| p.exposition(format));
+    let text = playground.read().map(|p| {
+        if p.app_stopped() {
+            return Ok(markup::STOPPED_EXPOSITION.to_owned());
+        }
+        p.exposition(format)
+    });
     match text {
         Some(Ok(text)) => AttrValue::from(text),
         Some(Err(error)) => AttrValue::from(format!("# {error}")),
@@ -633,7 +670,7 @@ fn setter<T: 'static>(state: &UseStateHandle<T>) -> Callback<T> {
 fn dispatch(playground: &PlaygroundHandle, action: PlaygroundAction) {
     playground.update(|p| match p.apply(action) {
         Ok(()) => {}
-        Err(ActionError::Advance(_)) => gloo::console::error!("scrape failed"),
+        Err(ActionError::Advance(_)) => gloo::console::error!("the app's metrics did not encode"),
         Err(_) => gloo::console::warn!("setting out of range, ignored"),
     });
 }

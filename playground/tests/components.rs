@@ -139,6 +139,46 @@ async fn stepping_the_paused_clock_scrapes_and_draws_the_rate() {
 }
 
 #[wasm_bindgen_test]
+async fn a_scenario_button_toggles_and_its_alert_shows_in_the_rows() {
+    let root = root();
+    let props = AppProps {
+        start: StartOptions {
+            seed: Some(3),
+            paused: true,
+            ..StartOptions::from_query("")
+        },
+        start_unix_ms: 0.0,
+        link: AttrValue::default(),
+    };
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    let states = |root: &Element| {
+        let rows = root.query_selector_all("[data-testid=alert-row]").unwrap();
+        (0..rows.length())
+            .map(|i| {
+                let row: Element = rows.item(i).unwrap().unchecked_into();
+                row.get_attribute("data-state").unwrap()
+            })
+            .collect::<Vec<String>>()
+    };
+    assert_eq!(states(&root), ["inactive", "inactive", "inactive"]);
+
+    let stop: HtmlElement = query(&root, "[data-testid=scenario-stop-app]").unchecked_into();
+    assert_eq!(stop.get_attribute("aria-pressed").as_deref(), Some("false"));
+    stop.click();
+    yew::scheduler::flush().await;
+    assert_eq!(stop.get_attribute("aria-pressed").as_deref(), Some("true"));
+    let step: HtmlElement = query(&root, "[data-testid=step]").unchecked_into();
+    step.click();
+    yew::scheduler::flush().await;
+    assert_eq!(states(&root), ["pending", "inactive", "inactive"]);
+    let exposition = query(&root, "[data-testid=exposition]")
+        .text_content()
+        .unwrap();
+    assert!(exposition.contains("connection refused"), "{exposition}");
+}
+
+#[wasm_bindgen_test]
 async fn an_empty_log_says_what_to_do_and_a_full_one_lists_newest_first() {
     let root = root();
     yew::Renderer::<VisitLogHost>::with_root_and_props(
