@@ -214,14 +214,23 @@ pub fn observe(playground: &Playground, progress: Progress) -> Progress {
         .fold(progress, |progress, (index, _)| progress.with_done(index))
 }
 
-/// Visits made with the button since the page started (the log keeps them,
-/// resets included).
+/// Visits made with the button since the page started that the app
+/// answered (the log keeps them, resets included; a press while the app
+/// was stopped was refused, and counted nowhere).
 pub fn visits_by_hand(playground: &Playground) -> usize {
-    playground
-        .log()
-        .iter()
-        .filter(|entry| entry.action == PlaygroundAction::Visit)
-        .count()
+    let mut stopped = false;
+    let mut answered = 0;
+    for entry in playground.log() {
+        match entry.action {
+            PlaygroundAction::StopApp => stopped = true,
+            PlaygroundAction::StartApp | PlaygroundAction::RestartApp | PlaygroundAction::Reset => {
+                stopped = false;
+            }
+            PlaygroundAction::Visit if !stopped => answered += 1,
+            _ => {}
+        }
+    }
+    answered
 }
 
 /// The workshop's scrape interval (prometheus.yaml).
@@ -447,9 +456,18 @@ mod tests {
             .expect("advance");
         let visit = index("count-visits");
         assert!(!observe(&p, Progress::default()).is_done(visit));
+        // Presses while the app is stopped are refused: they do not count.
+        p.apply(PlaygroundAction::StopApp).expect("stop");
         for _ in 0..3 {
             p.apply(PlaygroundAction::Visit).expect("visit");
         }
+        assert_eq!(visits_by_hand(&p), 0);
+        assert!(!observe(&p, Progress::default()).is_done(visit));
+        p.apply(PlaygroundAction::StartApp).expect("start");
+        for _ in 0..3 {
+            p.apply(PlaygroundAction::Visit).expect("visit");
+        }
+        assert_eq!(visits_by_hand(&p), 3);
         assert!(observe(&p, Progress::default()).is_done(visit));
     }
 
