@@ -15,10 +15,11 @@ use tower_http::services::ServeDir;
 use tower_http::timeout::TimeoutLayer;
 use treecounter::exposition::{self, Format};
 use treecounter::metrics::Endpoint;
-use treecounter::simulation::{format_count, SIMULATED_UPSTREAM_ERROR_STATUS};
+use treecounter::simulation::{format_count, RequestPlan, SIMULATED_UPSTREAM_ERROR_STATUS};
 
 use crate::cors::AllowedOrigins;
 use crate::state::AppState;
+use crate::upstream::Upstream;
 
 /// Builds the app: `/treecounter`, `/metrics`, `/healthz`, and the playground
 /// under `/`. Every response is counted in `requests_total` and timed in
@@ -30,20 +31,20 @@ use crate::state::AppState;
 pub fn app(state: AppState, request_timeout: Duration, allowed_origins: &AllowedOrigins) -> Router {
     let static_files = ServeDir::new(state.static_dir());
     let cors = allowed_origins.layer();
+    // The timeout is armed only where a request can wait (the artificial
+    // latency, a real upstream, the disk): a timer per request is a good
+    // part of what a request costs when nothing waits.
+    let timeout = TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout);
+    let page = move |State(state): State<AppState>| tree_counter(state, request_timeout);
     Router::new()
-        .route(
-            "/treecounter",
-            cross_origin(get(tree_counter), cors.as_ref()),
-        )
+        .route("/treecounter", cross_origin(get(page), cors.as_ref()))
         .route("/metrics", cross_origin(get(metrics), cors.as_ref()))
         .route("/healthz", get(healthz))
-        .route("/", get(index))
-        .fallback(move |request: Request| playground_file(static_files.clone(), request))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            request_timeout,
-        ))
-        // Outside the timeout, so timed-out requests are counted too.
+        .route("/", get(index).layer(timeout))
+        .fallback(move |request: Request| {
+            playground_file(static_files.clone(), request, request_timeout)
+        })
+        // Outside the timeouts, so timed-out requests are counted too.
         .layer(middleware::from_fn_with_state(
             state.clone(),
             track_requests,
@@ -138,8 +139,23 @@ async fn track_requests(State(state): State<AppState>, request: Request, next: N
 /// `GET /treecounter`: the workshop's page. Waits the artificial latency,
 /// asks the upstream for the count and renders it; when the upstream fails
 /// the page still answers 200 and says so.
-async fn tree_counter(State(state): State<AppState>) -> Html<String> {
+async fn tree_counter(state: AppState, request_timeout: Duration) -> Response {
     let plan = state.plan_request();
+    // With no artificial latency and the simulated upstream nothing waits:
+    // no timer at all, not even the timeout's.
+    let waits = !plan.latency.is_zero() || matches!(state.upstream(), Upstream::Http { .. });
+    if !waits {
+        return serve_tree_counter(&state, plan).await.into_response();
+    }
+    match tokio::time::timeout(request_timeout, serve_tree_counter(&state, plan)).await {
+        Ok(page) => page.into_response(),
+        // Abandoned: its upstream call, if it was under way, is not counted.
+        Err(_elapsed) => StatusCode::REQUEST_TIMEOUT.into_response(),
+    }
+}
+
+/// The page of one `/treecounter` request, as `plan` drew it.
+async fn serve_tree_counter(state: &AppState, plan: RequestPlan) -> Html<String> {
     // Not even a zero sleep: it registers a timer and waits for the timer
     // wheel's next 1 ms tick.
     if !plan.latency.is_zero() {
@@ -234,7 +250,7 @@ const LONGEST_FILE_PATH: usize = 1024;
 /// Every other path: a file of the built playground, or 404. A path no file
 /// could have is answered 404 without asking the filesystem, which would
 /// fail with "name too long" (and `ServeDir` answer 500).
-async fn playground_file(mut files: ServeDir, request: Request) -> Response {
+async fn playground_file(mut files: ServeDir, request: Request, timeout: Duration) -> Response {
     let path = request.uri().path();
     let nameable = path.len() <= LONGEST_FILE_PATH
         && path
@@ -244,9 +260,10 @@ async fn playground_file(mut files: ServeDir, request: Request) -> Response {
         tracing::debug!(path_bytes = path.len(), "path too long to name a file");
         return StatusCode::NOT_FOUND.into_response();
     }
-    match files.call(request).await {
-        Ok(response) => response.into_response(),
-        Err(never) => match never {},
+    match tokio::time::timeout(timeout, files.call(request)).await {
+        Ok(Ok(response)) => response.into_response(),
+        Ok(Err(never)) => match never {},
+        Err(_elapsed) => StatusCode::REQUEST_TIMEOUT.into_response(),
     }
 }
 
