@@ -12,6 +12,8 @@ use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::metrics::info::Info;
 use prometheus_client::registry::{Registry, Unit};
 
+use crate::simulation::SIMULATED_UPSTREAM_ERROR_STATUS;
+
 /// Upper bounds of the latency histogram, in seconds.
 ///
 /// The artificial latency is uniform between 0 and 1 s by default, so the
@@ -100,6 +102,19 @@ type LatencyFamily = Family<EndpointLabels, Histogram, fn() -> Histogram>;
 pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     request_latency: LatencyFamily,
+    /// The series every request touches, looked up once: a family's lookup
+    /// takes its lock, shared by every request on every thread.
+    usual: UsualSeries,
+}
+
+/// Handles to the series of the usual requests, in their families.
+#[derive(Clone, Debug)]
+struct UsualSeries {
+    page_ok: Counter,
+    upstream_ok: Counter,
+    upstream_failed: Counter,
+    page_latency: Histogram,
+    upstream_latency: Histogram,
 }
 
 impl Metrics {
@@ -134,26 +149,33 @@ impl Metrics {
             Info::new(vec![("version".to_owned(), version.to_owned())]),
         );
 
-        let metrics = Metrics {
+        // Created now, at zero, so the first increment is already visible to
+        // `rate()`; their handles are kept for the hot path.
+        let counter = |endpoint, status| {
+            requests
+                .get_or_create(&RequestLabels {
+                    status: Status(status),
+                    endpoint,
+                })
+                .clone()
+        };
+        let histogram = |endpoint| {
+            request_latency
+                .get_or_create(&EndpointLabels { endpoint })
+                .clone()
+        };
+        let usual = UsualSeries {
+            page_ok: counter(Endpoint::TreeCounter, 200),
+            upstream_ok: counter(Endpoint::Upstream, 200),
+            upstream_failed: counter(Endpoint::Upstream, SIMULATED_UPSTREAM_ERROR_STATUS),
+            page_latency: histogram(Endpoint::TreeCounter),
+            upstream_latency: histogram(Endpoint::Upstream),
+        };
+        Metrics {
             requests,
             request_latency,
-        };
-        for (endpoint, status) in [
-            (Endpoint::TreeCounter, 200),
-            (Endpoint::Upstream, 200),
-            (Endpoint::Upstream, 503),
-        ] {
-            let _zeroed = metrics.requests.get_or_create(&RequestLabels {
-                status: Status(status),
-                endpoint,
-            });
+            usual,
         }
-        for endpoint in [Endpoint::TreeCounter, Endpoint::Upstream] {
-            let _zeroed = metrics
-                .request_latency
-                .get_or_create(&EndpointLabels { endpoint });
-        }
-        metrics
     }
 
     /// Records one answered request (or upstream call): counts it in
@@ -167,19 +189,35 @@ impl Metrics {
 
     /// Counts one request (or upstream call) in `requests_total`.
     pub fn record_request(&self, endpoint: Endpoint, status: u16) {
-        self.requests
-            .get_or_create(&RequestLabels {
-                status: Status(status),
-                endpoint,
-            })
-            .inc();
+        let usual = &self.usual;
+        let counter = match (endpoint, status) {
+            (Endpoint::TreeCounter, 200) => &usual.page_ok,
+            (Endpoint::Upstream, 200) => &usual.upstream_ok,
+            (Endpoint::Upstream, SIMULATED_UPSTREAM_ERROR_STATUS) => &usual.upstream_failed,
+            _ => {
+                self.requests
+                    .get_or_create(&RequestLabels {
+                        status: Status(status),
+                        endpoint,
+                    })
+                    .inc();
+                return;
+            }
+        };
+        counter.inc();
     }
 
     /// Observes how long a request (or upstream call) took.
     pub fn observe_latency(&self, endpoint: Endpoint, latency: Duration) {
-        self.request_latency
-            .get_or_create(&EndpointLabels { endpoint })
-            .observe(latency.as_secs_f64());
+        let seconds = latency.as_secs_f64();
+        match endpoint {
+            Endpoint::TreeCounter => self.usual.page_latency.observe(seconds),
+            Endpoint::Upstream => self.usual.upstream_latency.observe(seconds),
+            _ => self
+                .request_latency
+                .get_or_create(&EndpointLabels { endpoint })
+                .observe(seconds),
+        }
     }
 }
 
