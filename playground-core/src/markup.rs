@@ -76,6 +76,11 @@ pub const STOPPED_EXPOSITION: &str =
     "# The app is stopped: GET /metrics is refused (connection refused).\n\
      # Press \"Stop the app\" again to start it; its counters start from zero.\n";
 
+/// Why the scenario buttons are off while live.
+pub const SCENARIOS_LIVE: &str = "<p class=\"help\" data-testid=\"scenarios-live\">The scenarios break the \
+    simulated app. The live target is a real server: stop it yourself to see <code>TreeCounterDown</code> \
+    pend, then fire after a minute.</p>";
+
 /// The heading and help of the dashboard section.
 pub const DASHBOARD_INTRO: &str = "<h2 id=\"dashboard-heading\"><span class=\"step-no\">6</span>Dashboard</h2>\
     <p class=\"help\">The panels Grafana shows in the full stack, from the same file \
@@ -1699,6 +1704,7 @@ mod tests {
             SIMULATION_INTRO,
             QUERY_INTRO,
             ALERTS_INTRO,
+            SCENARIOS_LIVE,
             EXPOSITION_INTRO,
         ] {
             well_formed(html);

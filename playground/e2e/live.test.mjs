@@ -102,6 +102,12 @@ test('live mode: three real visits read 3 after the next scrape', async () => {
   const metrics = await (await fetch(new URL('metrics', server.url))).text();
   assert.equal(requestsTotal(metrics)['/treecounter 200'], 3);
 
+  // The scenarios break the simulated app: off, with the reason.
+  for (const id of ['scenario-stop-app', 'scenario-slow-page', 'scenario-errors']) {
+    assert.equal(await page.getByTestId(id).isDisabled(), true, id);
+  }
+  assert.match(await page.getByTestId('scenarios-live').textContent(), /stop it yourself/);
+
   await page.getByTestId('share').click();
   assert.match(await page.getByTestId('link-note').textContent(), /live session cannot be shared/);
 });
@@ -154,6 +160,8 @@ test('switching back shows the simulated data again', async () => {
   ]);
   assert.equal(await page.getByTestId('step').isDisabled(), false);
   assert.equal(await page.locator('[data-testid=visit-log] tbody tr').count(), 1);
+  assert.equal(await page.getByTestId('scenario-stop-app').isDisabled(), false);
+  assert.equal(await page.getByTestId('scenarios-live').count(), 0);
 });
 
 test('nothing went wrong in the page', async () => {

@@ -559,7 +559,7 @@ pub fn App(props: &AppProps) -> Html {
 
                 <section class="panel panel-alerts" aria-labelledby="alerts-heading">
                     { raw_static(markup::ALERTS_INTRO) }
-                    { scenario_buttons(snapshot.scenarios, &on_scenario) }
+                    { scenario_buttons(snapshot.scenarios, snapshot.live, &on_scenario) }
                     { raw((*alerts).clone()) }
                 </section>
 
