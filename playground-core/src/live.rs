@@ -8,17 +8,24 @@
 //! that cannot be read is a down target with the error Prometheus's targets
 //! page would show. Time is passed in (since the Unix epoch), so the tests
 //! here never sleep.
+//!
+//! A live source also evaluates its own copy of the stack's alert rules on
+//! its store as its clock passes each evaluation interval, as the
+//! simulation does on its own, and keeps the last body the target
+//! answered, for the page's `GET /metrics` panel.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use tinyprom::exposition::{parse_exposition, ParseError, TextFormat};
 use tinyprom::labels::{quoted, Labels};
+use tinyprom::rules::Rules;
 use tinyprom::scrape::{ScrapeError, ScrapeReport, Scraper};
-use tinyprom::storage::SeriesStore;
+use tinyprom::storage::{duration_ms, SeriesStore};
 use workshop_guide::exposition::{ends_with_eof, MediaType};
 
 use crate::playground::{LastScrape, Visit, VisitSource, JOB, RETENTION, VISIT_LOG_LEN};
+use crate::stack;
 
 /// What the page asks a target for, as Prometheus asks: OpenMetrics first,
 /// the text format 0.0.4 otherwise.
@@ -47,6 +54,36 @@ pub enum Answer<'a> {
     Failed(&'a str),
 }
 
+/// The largest body a [`LiveSource`] keeps to show (1 MiB): a larger one
+/// is scraped all the same, but not kept.
+pub const MAX_KEPT_BODY: usize = 1 << 20;
+
+/// What the target answered to the last scrape, as the page's `GET
+/// /metrics` panel shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LastAnswer {
+    /// A 200's body, as received.
+    Body {
+        /// When the scrape started, since the Unix epoch.
+        at: Duration,
+        /// The `Content-Type` header, if there was one.
+        content_type: Option<String>,
+        /// The body.
+        text: String,
+        /// Why the scrape failed all the same (a `Content-Type` Prometheus
+        /// does not read, text that does not parse), if it did.
+        error: Option<String>,
+    },
+    /// No body to show.
+    Missing {
+        /// When the scrape started, since the Unix epoch.
+        at: Duration,
+        /// Why: the scrape's error, or the body's size over
+        /// [`MAX_KEPT_BODY`].
+        reason: String,
+    },
+}
+
 /// Why a target URL was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{} is not an http:// or https:// URL", quoted(.0))]
@@ -68,6 +105,13 @@ pub struct LiveSource {
     visit_count: u64,
     /// Why the last visit got no answer, if it did not.
     visit_error: Option<String>,
+    /// The last answer to a scrape of the current target.
+    last_answer: Option<LastAnswer>,
+    /// The stack's alert rules, evaluated on `store`.
+    alert_rules: Rules,
+    /// Group evaluations so far, so the page knows when alerts may have
+    /// changed.
+    evaluations: u64,
 }
 
 impl LiveSource {
@@ -76,7 +120,7 @@ impl LiveSource {
     pub fn new(url: &str, scrape_interval: Duration, now: Duration) -> Result<Self, UrlError> {
         let scraper = Scraper::new(scrape_interval, now, 0, target_labels(url)?)
             .unwrap_or_else(|_| Scraper::with_default_interval(Labels::default()));
-        Ok(LiveSource {
+        let mut live = LiveSource {
             url: url.to_owned(),
             scraper,
             store: SeriesStore::with_retention(RETENTION),
@@ -87,7 +131,16 @@ impl LiveSource {
             visits: VecDeque::with_capacity(VISIT_LOG_LEN),
             visit_count: 0,
             visit_error: None,
-        })
+            last_answer: None,
+            // Checked by the crate's tests, as the simulation's copy is.
+            alert_rules: stack::new_rules().unwrap_or_default(),
+            evaluations: 0,
+        };
+        // The first evaluation is at the last multiple of the interval at
+        // or before now, and every later one on the next multiples, as
+        // Prometheus aligns them (to the Unix epoch).
+        live.evaluate_rules();
+        Ok(live)
     }
 
     /// Scrapes `url` from now on, into the same store (as Prometheus keeps
@@ -99,6 +152,7 @@ impl LiveSource {
         self.url = url.to_owned();
         self.pending = None;
         self.last_scrape = None;
+        self.last_answer = None;
         self.now = self.now.max(now);
         Ok(())
     }
@@ -140,37 +194,75 @@ impl LiveSource {
         self.last_scrape.as_ref()
     }
 
+    /// What the target answered to the last scrape; `None` before its
+    /// first answer (or time-out).
+    pub fn last_answer(&self) -> Option<&LastAnswer> {
+        self.last_answer.as_ref()
+    }
+
+    /// The stack's alert rules and their state on the live data (their
+    /// `ALERTS` series are in [`LiveSource::store`]).
+    pub fn alert_rules(&self) -> &Rules {
+        &self.alert_rules
+    }
+
+    /// How many rule group evaluations ran so far: a change means the
+    /// alerts may have changed.
+    pub fn evaluations(&self) -> u64 {
+        self.evaluations
+    }
+
+    /// Evaluates the alert rules at every evaluation time up to the clock.
+    /// After a pause longer than the store's retention (the simulation was
+    /// shown), everything they would read is gone: they start afresh
+    /// rather than catch up on every evaluation missed.
+    fn evaluate_rules(&mut self) {
+        let now_ms = duration_ms(self.now);
+        let last_ms = self
+            .alert_rules
+            .groups()
+            .iter()
+            .filter_map(|group| group.last_evaluation_ms())
+            .max();
+        if last_ms.is_some_and(|last| now_ms.saturating_sub(last) > duration_ms(RETENTION)) {
+            self.alert_rules = stack::new_rules().unwrap_or_default();
+        }
+        let evaluated = self.alert_rules.advance(&mut self.store, now_ms);
+        self.evaluations += evaluated as u64;
+    }
+
     /// The wall clock moved to `now`. Returns the time to start a scrape
     /// at when one is due (the caller fetches and hands the answer to
     /// [`LiveSource::ingest`]). A scrape still unanswered after an interval
     /// (Prometheus's default `scrape_timeout` is the interval) fails as
-    /// Prometheus's does, and the next one starts.
+    /// Prometheus's does, and the next one starts. The alert rules are
+    /// evaluated at every evaluation time passed.
     pub fn tick(&mut self, now: Duration) -> Option<Duration> {
         self.now = self.now.max(now);
         let interval = self.scraper.scrape_interval();
-        if let Some(at) = self.pending {
-            if now < at + interval {
-                return None;
-            }
+        if let Some(at) = self.pending.filter(|&at| now >= at + interval) {
             self.pending = None;
             let error = format!("Get {}: context deadline exceeded", quoted(&self.url));
             self.record(
                 at,
                 interval,
-                Err(ScrapeError::Unreachable(error)),
+                Err(ScrapeError::Unreachable(error.clone())),
                 TextFormat::Prometheus,
             );
+            self.last_answer = Some(LastAnswer::Missing { at, reason: error });
         }
-        if now < self.scraper.next_scrape() {
+        self.evaluate_rules();
+        if self.pending.is_some() || now < self.scraper.next_scrape() {
             return None;
         }
         self.pending = Some(now);
         Some(now)
     }
 
-    /// Stores the answer to the scrape started at `at`, received at `now`.
-    /// Returns `None` (and stores nothing) when that scrape is no longer
-    /// awaited: it timed out, or the target changed.
+    /// Stores the answer to the scrape started at `at`, received at `now`,
+    /// keeps its body (up to [`MAX_KEPT_BODY`]) and evaluates the alert
+    /// rules up to `now`. Returns `None` (and stores nothing) when that
+    /// scrape is no longer awaited: it timed out, or the target changed.
     pub fn ingest(
         &mut self,
         at: Duration,
@@ -187,7 +279,37 @@ impl LiveSource {
             Ok((text, format)) => (Ok(text), format),
             Err(error) => (Err(ScrapeError::Unreachable(error)), TextFormat::Prometheus),
         };
-        Some(self.record(at, now.saturating_sub(at), text, format))
+        let report = self.record(at, now.saturating_sub(at), text, format);
+        let error = report.error.as_ref().map(ToString::to_string);
+        self.last_answer = Some(match answer {
+            Answer::Response {
+                status: 200,
+                content_type,
+                body,
+                ..
+            } if body.len() <= MAX_KEPT_BODY => LastAnswer::Body {
+                at,
+                content_type: content_type.map(str::to_owned),
+                text: body.to_owned(),
+                error,
+            },
+            Answer::Response {
+                status: 200, body, ..
+            } => LastAnswer::Missing {
+                at,
+                reason: format!(
+                    "the body is {} bytes, more than the {MAX_KEPT_BODY} (1 MiB) this page keeps \
+                     to show; it was scraped all the same",
+                    body.len()
+                ),
+            },
+            _ => LastAnswer::Missing {
+                at,
+                reason: error.unwrap_or_default(),
+            },
+        });
+        self.evaluate_rules();
+        Some(report)
     }
 
     fn record(
@@ -556,6 +678,164 @@ mod tests {
         );
         assert_eq!(live.ingest(T0, secs(11), ok(TEXT_004, "a 1\n")), None);
         assert!(samples(live.store(), "a").is_empty());
+    }
+
+    /// `TreeCounterDown`'s state and its alerts as `state since_s
+    /// [firing_s]` (seconds since T0).
+    fn down_alert(live: &LiveSource) -> String {
+        let rule = live
+            .alert_rules()
+            .rules()
+            .find(|rule| rule.name() == "TreeCounterDown")
+            .expect("the stack has TreeCounterDown");
+        let t0 = tinyprom::storage::duration_ms(T0);
+        let mut text = rule.state().as_str().to_owned();
+        for alert in rule.alerts() {
+            text.push_str(&format!(
+                " {}:{}",
+                alert.labels.get("instance").unwrap_or_default(),
+                (alert.active_at_ms - t0) / 1000
+            ));
+            if let Some(fired) = alert.fired_at_ms {
+                text.push_str(&format!(" fired {}", (fired - t0) / 1000));
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn a_target_that_fails_for_a_minute_fires_treecounterdown() {
+        let mut live = source();
+        let unavailable = Answer::Response {
+            status: 503,
+            status_text: "Service Unavailable",
+            content_type: Some("text/plain"),
+            body: "",
+        };
+        // Scraped every 10 s, evaluated every 10 s from T0 (a multiple of
+        // the interval): the evaluation at 10 s is the first to see `up`
+        // 0 (from the scrape at 0 s); `for: 1m` runs to 70 s.
+        let mut seen = Vec::new();
+        for at_s in (0..=80).step_by(10) {
+            scrape(&mut live, at_s, unavailable);
+            seen.push(format!("{at_s} {}", down_alert(&live)));
+        }
+        assert_eq!(
+            seen,
+            [
+                "0 inactive",
+                "10 pending 127.0.0.1:8001:10",
+                "20 pending 127.0.0.1:8001:10",
+                "30 pending 127.0.0.1:8001:10",
+                "40 pending 127.0.0.1:8001:10",
+                "50 pending 127.0.0.1:8001:10",
+                "60 pending 127.0.0.1:8001:10",
+                "70 firing 127.0.0.1:8001:10 fired 70",
+                "80 firing 127.0.0.1:8001:10 fired 70",
+            ]
+            .map(str::to_owned)
+        );
+        // The `ALERTS` series are in the live store, for the timeline.
+        assert_eq!(
+            samples(live.store(), "ALERTS").len(),
+            9,
+            "pending at 10..=60 and a marker at 70, firing at 70 and 80"
+        );
+        // Between ticks the rules wait for the wall clock, not the scrapes.
+        let evaluations = live.evaluations();
+        assert_eq!(live.tick(secs(85)), None);
+        assert_eq!(live.evaluations(), evaluations);
+        live.tick(secs(90));
+        assert_eq!(live.evaluations(), evaluations + 1);
+    }
+
+    #[test]
+    fn after_a_pause_longer_than_the_retention_the_rules_start_afresh() {
+        let mut live = source();
+        for at_s in (0..=70).step_by(10) {
+            scrape(&mut live, at_s, Answer::Failed("Failed to fetch"));
+        }
+        assert!(down_alert(&live).starts_with("firing"));
+        let evaluations = live.evaluations();
+        // Two hours later (the simulation was shown meanwhile): one
+        // evaluation, not 720, and nothing it read is left.
+        scrape(&mut live, 70 + 7200, ok(TEXT_004, "a 1\n"));
+        assert_eq!(live.evaluations(), evaluations + 1);
+        assert_eq!(down_alert(&live), "inactive");
+    }
+
+    /// What the source keeps of its last answer, as
+    /// `at_s content_type: text` or `at_s missing: reason`.
+    fn last_answer(live: &LiveSource) -> Option<String> {
+        live.last_answer().map(|answer| match answer {
+            LastAnswer::Body {
+                at,
+                content_type,
+                text,
+                error,
+            } => format!(
+                "{} {}: {text}{}",
+                (*at - T0).as_secs(),
+                content_type.as_deref().unwrap_or("none"),
+                error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            ),
+            LastAnswer::Missing { at, reason } => {
+                format!("{} missing: {reason}", (*at - T0).as_secs())
+            }
+        })
+    }
+
+    #[test]
+    fn the_last_body_is_kept_as_received_up_to_a_mebibyte() {
+        let mut live = source();
+        assert_eq!(last_answer(&live), None);
+        scrape(&mut live, 0, ok(TEXT_004, "a 1\n"));
+        assert_eq!(
+            last_answer(&live).as_deref(),
+            Some("0 text/plain; version=0.0.4; charset=utf-8: a 1\n")
+        );
+        // A 200 that is no exposition is shown, with why it failed.
+        scrape(&mut live, 10, ok("text/html", "<p>hi</p>"));
+        assert_eq!(
+            last_answer(&live).as_deref(),
+            Some("10 text/html: <p>hi</p> (received unsupported Content-Type \"text/html\" and no fallback_scrape_protocol specified for target)")
+        );
+        let not_found = Answer::Response {
+            status: 404,
+            status_text: "Not Found",
+            content_type: Some("text/plain"),
+            body: "nope",
+        };
+        scrape(&mut live, 20, not_found);
+        assert_eq!(
+            last_answer(&live).as_deref(),
+            Some("20 missing: server returned HTTP status 404 Not Found")
+        );
+        // Over 1 MiB: scraped, not kept.
+        let big = "a 1\n".repeat(MAX_KEPT_BODY / 4 + 1);
+        assert_eq!(scrape(&mut live, 30, ok(TEXT_004, &big)), None);
+        assert_eq!(
+            last_answer(&live).as_deref(),
+            Some("30 missing: the body is 1048580 bytes, more than the 1048576 (1 MiB) this page keeps to show; it was scraped all the same")
+        );
+        scrape(&mut live, 40, ok(TEXT_004, &big[..MAX_KEPT_BODY]));
+        assert!(
+            matches!(live.last_answer(), Some(LastAnswer::Body { text, .. }) if text.len() == MAX_KEPT_BODY)
+        );
+        // Unanswered: timed out.
+        live.tick(secs(50));
+        live.tick(secs(60));
+        assert_eq!(
+            last_answer(&live).as_deref(),
+            Some("50 missing: Get \"http://127.0.0.1:8001/metrics\": context deadline exceeded")
+        );
+        // Another target has answered nothing yet.
+        live.set_target("http://127.0.0.1:9/metrics", secs(61))
+            .unwrap();
+        assert_eq!(last_answer(&live), None);
     }
 
     #[test]

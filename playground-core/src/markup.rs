@@ -29,6 +29,7 @@ use crate::chart::{
 };
 use crate::dashboard::{format_unit, PanelBody, PanelView};
 use crate::guide::{code_of_section, CodeExcerpt, Step};
+use crate::live::LastAnswer;
 use crate::playground::{GraphSeries, TargetStatus, Visit, VisitSource};
 use crate::query::{arithmetic, clock, Segment, Table};
 
@@ -75,6 +76,69 @@ pub const EXPOSITION_INTRO: &str =
 pub const STOPPED_EXPOSITION: &str =
     "# The app is stopped: GET /metrics is refused (connection refused).\n\
      # Press \"Stop the app\" again to start it; its counters start from zero.\n";
+
+/// Why the scenario buttons are off while live.
+pub const SCENARIOS_LIVE: &str = "<p class=\"help\" data-testid=\"scenarios-live\">The scenarios break the \
+    simulated app. The live target is a real server: stop it yourself to see <code>TreeCounterDown</code> \
+    pend, then fire after a minute.</p>";
+
+/// Why the format toggle is off while live, as the toggle's title.
+pub const FORMAT_LIVE: &str =
+    "The page cannot re-encode a real server's answer: it shows it as received.";
+
+/// What the `GET /metrics` panel shows while live: a note over the text
+/// (markup: which target, which scrape, its `Content-Type`, or why there
+/// is no text), and the text, the body as received or a comment line.
+pub fn live_exposition(url: &str, last: Option<&LastAnswer>) -> (String, String) {
+    let mut note = String::from(
+        "<p class=\"hint exposition-source\" data-testid=\"exposition-source\">Live: ",
+    );
+    let text = match last {
+        None => {
+            note.push_str("nothing from ");
+            code(&mut note, url);
+            note.push_str(" yet, the first scrape is on its way.");
+            "# Nothing scraped yet.\n".to_owned()
+        }
+        Some(LastAnswer::Missing { at, reason }) => {
+            note.push_str("the scrape of ");
+            code(&mut note, url);
+            let _ = write!(
+                note,
+                " at {} UTC gave no text to show.",
+                format_clock(duration_ms(*at))
+            );
+            format!("# {reason}\n")
+        }
+        Some(LastAnswer::Body {
+            at,
+            content_type,
+            text,
+            error,
+        }) => {
+            note.push_str("the answer of ");
+            code(&mut note, url);
+            let _ = write!(
+                note,
+                " to the scrape at {} UTC, as received (",
+                format_clock(duration_ms(*at))
+            );
+            match content_type {
+                Some(content_type) => code(&mut note, content_type),
+                None => note.push_str("no Content-Type"),
+            }
+            note.push_str(").");
+            if let Some(error) = error {
+                note.push_str(" <span class=\"target-error\">The scrape failed: ");
+                escape(&mut note, error);
+                note.push_str("</span>");
+            }
+            text.clone()
+        }
+    };
+    note.push_str("</p>");
+    (note, text)
+}
 
 /// The heading and help of the dashboard section.
 pub const DASHBOARD_INTRO: &str = "<h2 id=\"dashboard-heading\"><span class=\"step-no\">6</span>Dashboard</h2>\
@@ -1699,6 +1763,7 @@ mod tests {
             SIMULATION_INTRO,
             QUERY_INTRO,
             ALERTS_INTRO,
+            SCENARIOS_LIVE,
             EXPOSITION_INTRO,
         ] {
             well_formed(html);
@@ -1783,6 +1848,64 @@ mod tests {
         )));
         assert!(
             no_visits.contains("every 5s") && no_visits.contains("no <code>/treecounter</code>")
+        );
+    }
+
+    #[test]
+    fn the_live_exposition_names_the_target_and_the_scrape() {
+        let url = "http://127.0.0.1:8001/metrics?a=<1>";
+        let at = Duration::from_secs(1_700_000_003);
+        let check = |last: Option<LastAnswer>, note: &str, text: &str| {
+            let (html, shown) = live_exposition(url, last.as_ref());
+            well_formed(&html);
+            assert_eq!(
+                html,
+                format!(
+                    "<p class=\"hint exposition-source\" data-testid=\"exposition-source\">Live: {note}</p>"
+                )
+            );
+            assert_eq!(shown, text);
+        };
+        let target = "<code>http://127.0.0.1:8001/metrics?a=&lt;1&gt;</code>";
+        check(
+            None,
+            &format!("nothing from {target} yet, the first scrape is on its way."),
+            "# Nothing scraped yet.\n",
+        );
+        check(
+            Some(LastAnswer::Body {
+                at,
+                content_type: Some("text/plain; version=0.0.4".to_owned()),
+                text: "a 1\n".to_owned(),
+                error: None,
+            }),
+            &format!(
+                "the answer of {target} to the scrape at 22:13:23 UTC, as received \
+                 (<code>text/plain; version=0.0.4</code>)."
+            ),
+            "a 1\n",
+        );
+        check(
+            Some(LastAnswer::Body {
+                at,
+                content_type: None,
+                text: "<p>".to_owned(),
+                error: Some("non-compliant <target>".to_owned()),
+            }),
+            &format!(
+                "the answer of {target} to the scrape at 22:13:23 UTC, as received \
+                 (no Content-Type). <span class=\"target-error\">The scrape failed: \
+                 non-compliant &lt;target&gt;</span>"
+            ),
+            "<p>",
+        );
+        check(
+            Some(LastAnswer::Missing {
+                at,
+                reason: "server returned HTTP status 404 Not Found".to_owned(),
+            }),
+            &format!("the scrape of {target} at 22:13:23 UTC gave no text to show."),
+            "# server returned HTTP status 404 Not Found\n",
         );
     }
 }

@@ -10,9 +10,11 @@
 //! The page can also switch to live data ([`Playground::start_live`]): a
 //! real target scraped on wall-clock time into a store of its own
 //! ([`crate::live`]). While it is on, [`Playground::store`],
-//! [`Playground::now`], [`Playground::target`], the queries and the visit
-//! log answer for it and the simulated clock stands still; switching back
-//! finds the simulation as it was. Live data is not in the action log: it
+//! [`Playground::now`], [`Playground::target`],
+//! [`Playground::alert_rules`] (the live source evaluates its own copy of
+//! the rules on its store), the queries and the visit log answer for it
+//! and the simulated clock stands still; switching back finds the
+//! simulation, its alerts too, as it was. Live data is not in the action log: it
 //! cannot be replayed, so a share link holds the simulation only.
 
 use std::collections::VecDeque;
@@ -631,10 +633,13 @@ impl Playground {
     }
 
     /// While live, the wall clock moved to `now`: returns the time a due
-    /// scrape starts at (see [`LiveSource::tick`]).
+    /// scrape starts at (see [`LiveSource::tick`]), after evaluating the
+    /// alert rules at every evaluation time passed.
     pub fn live_tick(&mut self, now: Duration) -> Option<Duration> {
-        let due = self.live.as_mut().filter(|_| self.live_on)?.tick(now);
-        if due.is_some() {
+        let live = self.live.as_mut().filter(|_| self.live_on)?;
+        let evaluations = live.evaluations();
+        let due = live.tick(now);
+        if due.is_some() || live.evaluations() != evaluations {
             self.changes += 1;
         }
         due
@@ -854,11 +859,14 @@ impl Playground {
         Ok(())
     }
 
-    /// The stack's alert rules (`prometheus/alerts.yaml`) and their state:
-    /// each alert pending, firing or resolved, with its labels and
-    /// annotations. Their `ALERTS` series are in the store, for a timeline.
+    /// The stack's alert rules (`prometheus/alerts.yaml`) and their state
+    /// on the data shown (the simulation's, or while live the live
+    /// source's): each alert pending, firing or resolved, with its labels
+    /// and annotations. Their `ALERTS` series are in [`Playground::store`],
+    /// for a timeline.
     pub fn alert_rules(&self) -> &Rules {
-        &self.alert_rules
+        self.live()
+            .map_or(&self.alert_rules, LiveSource::alert_rules)
     }
 
     /// `rate(requests_total[range])` per label set, evaluated every `step`
@@ -1799,5 +1807,83 @@ mod tests {
         );
         assert!(playground.live_tick(t0 + Duration::from_secs(60)).is_some());
         assert!(playground.start_live("metrics", t0).is_err());
+    }
+
+    #[test]
+    fn live_alerts_are_the_live_sources_and_the_simulations_wait() {
+        use crate::live::Answer;
+
+        // The simulation with an alert pending: every upstream call fails.
+        let mut playground = playground(1.0);
+        playground.set_traffic_rate(2.0).unwrap();
+        run(&mut playground, &[], 30);
+        let simulated = alerts(&playground);
+        assert_eq!(
+            simulated,
+            "TreeCounterUpstreamErrorsHigh pending since 10s\n"
+        );
+        let simulated_timeline = timeline(&playground, "TreeCounterUpstreamErrorsHigh");
+
+        // Live, scraped every 15 s (evaluated every 10 s), the target fails
+        // every scrape for over a minute of wall clock: the live source's
+        // own TreeCounterDown, pending from the evaluation at 10 s, firing
+        // a minute later.
+        playground
+            .set_scrape_interval(Duration::from_secs(15))
+            .unwrap();
+        let t0 = Duration::from_secs(1_700_000_000);
+        playground
+            .start_live("http://127.0.0.1:8001/metrics", t0)
+            .unwrap();
+        assert_eq!(alerts(&playground), "");
+        let mut states = Vec::new();
+        for s in (0..=90).step_by(15) {
+            let now = t0 + Duration::from_secs(s);
+            let at = playground.live_tick(now).expect("a scrape is due");
+            playground.ingest_live(at, now, Answer::Failed("Failed to fetch"));
+            let rule = playground
+                .alert_rules()
+                .rules()
+                .find(|r| r.name() == "TreeCounterDown")
+                .unwrap();
+            states.push(format!("{s} {}", rule.state().as_str()));
+        }
+        assert_eq!(
+            states,
+            [
+                "0 inactive",
+                "15 pending",
+                "30 pending",
+                "45 pending",
+                "60 pending",
+                "75 firing",
+                "90 firing"
+            ]
+        );
+        assert_eq!(
+            alerts(&playground),
+            "TreeCounterDown firing since 1700000010s\n"
+        );
+        assert_eq!(
+            timeline(&playground, "TreeCounterDown"),
+            "pending 1700000010..1700000070\nfiring 1700000070..1700000090\n"
+        );
+        // An evaluation with no scrape is a change (the alerts redraw); a
+        // tick with neither is none.
+        let changes = playground.changes();
+        assert_eq!(playground.live_tick(t0 + Duration::from_secs(100)), None);
+        assert!(playground.changes() > changes);
+        let changes = playground.changes();
+        assert_eq!(playground.live_tick(t0 + Duration::from_secs(101)), None);
+        assert_eq!(playground.changes(), changes);
+
+        // Back to the simulation: its alerts and timeline as they were.
+        playground.stop_live();
+        assert_eq!(alerts(&playground), simulated);
+        assert_eq!(
+            timeline(&playground, "TreeCounterUpstreamErrorsHigh"),
+            simulated_timeline
+        );
+        assert_eq!(timeline(&playground, "TreeCounterDown"), "");
     }
 }

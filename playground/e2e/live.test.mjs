@@ -38,6 +38,17 @@ async function tableWhen(accept, timeout = SCRAPE_WAIT) {
   }
 }
 
+/** The exposition panel's text, once `accept(text)` holds. */
+async function expositionWhen(accept, timeout = SCRAPE_WAIT) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const text = await page.getByTestId('exposition').textContent();
+    if (accept(text)) return text;
+    if (Date.now() > deadline) assert.fail(`the exposition never read as expected:\n${text}`);
+    await page.waitForTimeout(200);
+  }
+}
+
 async function targetState(state) {
   await page.waitForFunction(
     (state) => document.querySelector('[data-testid=target-state]')?.dataset.state === state,
@@ -102,6 +113,21 @@ test('live mode: three real visits read 3 after the next scrape', async () => {
   const metrics = await (await fetch(new URL('metrics', server.url))).text();
   assert.equal(requestsTotal(metrics)['/treecounter 200'], 3);
 
+  // GET /metrics shows the server's own answer, as received, and says whose.
+  const shown = await expositionWhen((text) => requestsTotal(text)['/treecounter 200'] === 3);
+  assert.match(shown, /^# EOF$/m, 'OpenMetrics, as app-server answers the page');
+  const source = await page.getByTestId('exposition-source').textContent();
+  assert.ok(source.startsWith(`Live: the answer of ${server.url}metrics to the scrape at `), source);
+  assert.match(source, / UTC, as received \(application\/openmetrics-text; version=1\.0\.0; charset=utf-8\)\.$/);
+  // Its format is the server's: the toggle is off.
+  assert.equal(await page.locator('input[name=format]').first().isDisabled(), true);
+
+  // The scenarios break the simulated app: off, with the reason.
+  for (const id of ['scenario-stop-app', 'scenario-slow-page', 'scenario-errors']) {
+    assert.equal(await page.getByTestId(id).isDisabled(), true, id);
+  }
+  assert.match(await page.getByTestId('scenarios-live').textContent(), /stop it yourself/);
+
   await page.getByTestId('share').click();
   assert.match(await page.getByTestId('link-note').textContent(), /live session cannot be shared/);
 });
@@ -110,6 +136,8 @@ test('a target that refuses is a down target with the error, and the page goes o
   await scrapeTarget('nothing-here/metrics');
   await targetState('down');
   assert.equal(await page.locator('.target-error').textContent(), 'server returned HTTP status 404 Not Found');
+  // No text to show, and why.
+  assert.equal(await page.getByTestId('exposition').textContent(), '# server returned HTTP status 404 Not Found\n');
 
   await scrapeTarget('http://127.0.0.1:1/metrics');
   await page.waitForFunction(() => document.querySelector('.target-error')?.textContent.includes('127.0.0.1:1'), null, {
@@ -154,6 +182,12 @@ test('switching back shows the simulated data again', async () => {
   ]);
   assert.equal(await page.getByTestId('step').isDisabled(), false);
   assert.equal(await page.locator('[data-testid=visit-log] tbody tr').count(), 1);
+  // The simulated app's exposition again, its one visit, the toggle and the scenarios on.
+  assert.equal(requestsTotal(await page.getByTestId('exposition').textContent())['/treecounter 200'], 1);
+  assert.equal(await page.getByTestId('exposition-source').count(), 0);
+  assert.equal(await page.locator('input[name=format]').first().isDisabled(), false);
+  assert.equal(await page.getByTestId('scenario-stop-app').isDisabled(), false);
+  assert.equal(await page.getByTestId('scenarios-live').count(), 0);
 });
 
 test('nothing went wrong in the page', async () => {

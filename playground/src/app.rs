@@ -559,13 +559,14 @@ pub fn App(props: &AppProps) -> Html {
 
                 <section class="panel panel-alerts" aria-labelledby="alerts-heading">
                     { raw_static(markup::ALERTS_INTRO) }
-                    { scenario_buttons(snapshot.scenarios, &on_scenario) }
+                    { scenario_buttons(snapshot.scenarios, snapshot.live, &on_scenario) }
                     { raw((*alerts).clone()) }
                 </section>
 
                 <section class="panel panel-exposition" aria-labelledby="exposition-heading">
                     { raw_static(markup::EXPOSITION_INTRO) }
-                    <ExpositionView text={(*exposition).clone()} format={*format} {on_format} />
+                    <ExpositionView text={exposition.1.clone()} format={*format} {on_format}
+                        live_note={exposition.0.clone()} />
                 </section>
                 </div>
 
@@ -643,18 +644,26 @@ fn new_playground(props: &AppProps) -> Playground {
     playground
 }
 
-fn exposition_text(playground: &PlaygroundHandle, format: Format) -> AttrValue {
-    let text = playground.read().map(|p| {
-        if p.app_stopped() {
-            return Ok(markup::STOPPED_EXPOSITION.to_owned());
-        }
-        p.exposition(format)
-    });
-    match text {
-        Some(Ok(text)) => AttrValue::from(text),
-        Some(Err(error)) => AttrValue::from(format!("# {error}")),
-        None => AttrValue::default(),
+/// What the `GET /metrics` panel shows: the simulated app's answer in
+/// `format`, or while live the note and the live target's last answer.
+fn exposition_text(
+    playground: &PlaygroundHandle,
+    format: Format,
+) -> (Option<AttrValue>, AttrValue) {
+    let Some(p) = playground.read() else {
+        return (None, AttrValue::default());
+    };
+    if let Some(live) = p.live() {
+        let (note, text) = markup::live_exposition(live.url(), live.last_answer());
+        return (Some(AttrValue::from(note)), AttrValue::from(text));
     }
+    let text = if p.app_stopped() {
+        Ok(markup::STOPPED_EXPOSITION.to_owned())
+    } else {
+        p.exposition(format)
+    };
+    let text = text.unwrap_or_else(|error| format!("# {error}"));
+    (None, AttrValue::from(text))
 }
 
 /// A callback that stores what it is given into `state`.
