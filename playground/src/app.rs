@@ -196,23 +196,34 @@ pub fn App(props: &AppProps) -> Html {
             visit_log(&visits)
         }
     });
-    let alerts = use_memo((snapshot.changes, *span), {
-        let playground = playground.clone();
-        move |&(_, span): &(u64, Span)| -> String {
-            playground
-                .read()
-                .map(|p| {
-                    let now_ms = duration_ms(p.now());
-                    let start_ms = now_ms - duration_ms(span.duration());
-                    markup::alerts_view(p.alert_rules(), p.store(), start_ms, now_ms)
-                })
-                .unwrap_or_default()
-        }
-    });
     let step_ms = duration_ms(span.step());
     // Graphs evaluate on multiples of the step, so they only change when a
     // new point is due, or a scrape came in.
     let end_ms = snapshot.now_ms - snapshot.now_ms.rem_euclid(step_ms);
+    // Alerts change only with the store (a rule's evaluation writes its
+    // `ALERTS` series) and their strips move with the graphs' step: a visit
+    // alone does not redraw them.
+    let alerts = use_memo(
+        (
+            snapshot.scrapes,
+            snapshot.resets,
+            snapshot.live,
+            *span,
+            end_ms,
+        ),
+        {
+            let playground = playground.clone();
+            move |&(_, _, _, span, end_ms): &(u64, u64, bool, Span, i64)| -> String {
+                playground
+                    .read()
+                    .map(|p| {
+                        let start_ms = end_ms - duration_ms(span.duration());
+                        markup::alerts_view(p.alert_rules(), p.store(), start_ms, end_ms)
+                    })
+                    .unwrap_or_default()
+            }
+        },
+    );
     let version = DataVersion {
         scrapes: snapshot.scrapes,
         resets: snapshot.resets,
