@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, launchBrowser, startAppServer } from './support.mjs';
+import { ROOT, launchBrowser, startAppServer, watchForProblems } from './support.mjs';
 
 let server;
 let browser;
@@ -50,10 +50,7 @@ before(async () => {
   server = await startAppServer();
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
+  watchForProblems(page, problems);
   // A fixed seed, the clock paused: time moves only when the test steps it.
   await page.goto(`${server.url}?seed=7&paused=1`);
   await page.getByTestId('alerts-view').waitFor();

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import path from 'node:path';
 
-import { ROOT, launchBrowser, requestsTotal } from './support.mjs';
+import { ROOT, launchBrowser, requestsTotal, watchForProblems } from './support.mjs';
 
 /**
  * Defines the tests for the playground as served by `host`:
@@ -24,12 +24,7 @@ export function playgroundChecks(host) {
     server = await host.start();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !host.expectedConsoleError?.(message)) {
-        problems.push(`console error: ${message.text()} (${message.location().url})`);
-      }
-    });
+    watchForProblems(page, problems, (message) => host.expectedConsoleError?.(message) ?? false);
     await page.goto(server.url);
     await page.getByTestId('visit-treecounter').waitFor();
   });

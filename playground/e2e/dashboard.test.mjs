@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, launchBrowser, startAppServer } from './support.mjs';
+import { ROOT, launchBrowser, startAppServer, watchForProblems } from './support.mjs';
 
 const file = JSON.parse(readFileSync(path.join(ROOT, 'grafana/dashboards/treecounter.json'), 'utf8'));
 const titles = file.panels.filter((panel) => panel.type !== 'row').map((panel) => panel.title);
@@ -21,10 +21,7 @@ before(async () => {
   server = await startAppServer();
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
+  watchForProblems(page, problems);
   await page.goto(`${server.url}?seed=7`);
   await page.getByTestId('dashboard-toggle').waitFor();
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, requestsTotal, startAppServer } from './support.mjs';
+import { launchBrowser, requestsTotal, startAppServer, watchForProblems } from './support.mjs';
 
 const TREECOUNTER = 'requests_total{endpoint="/treecounter"}';
 /** Long enough for the next live scrape (every 10 s) and its answer. */
@@ -67,12 +67,8 @@ before(async () => {
   server = await startAppServer(['--latency-max', '0']);
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    // The browser logs the refused and 404 targets below itself.
-    const expected = /Failed to load resource|ERR_CONNECTION_REFUSED/.test(message.text());
-    if (message.type() === 'error' && !expected) problems.push(`console error: ${message.text()}`);
-  });
+  // The browser logs the refused and 404 targets below itself.
+  watchForProblems(page, problems, (message) => /Failed to load resource|ERR_CONNECTION_REFUSED/.test(message.text()));
   // A fixed seed, the clock paused: the simulated numbers are known.
   await page.goto(`${server.url}?seed=42&paused=1`);
   await page.getByTestId('visit-treecounter').waitFor();

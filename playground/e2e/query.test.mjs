@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, launchBrowser, startAppServer } from './support.mjs';
+import { ROOT, launchBrowser, startAppServer, watchForProblems } from './support.mjs';
 
 const BY_ENDPOINT = 'sum by (endpoint) (rate(requests_total[1m]))';
 
@@ -18,10 +18,7 @@ let page;
 const problems = [];
 
 function watch(p) {
-  p.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  p.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
+  watchForProblems(p, problems);
 }
 
 /** The host's answer to `query` at the link's time, as `series\tvalue` lines. */

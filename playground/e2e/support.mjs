@@ -92,6 +92,19 @@ export async function startStaticServer() {
   };
 }
 
+/**
+ * Collects into `problems` what went wrong in `page`: uncaught errors, and
+ * console errors but those `expected(message)` allows.
+ */
+export function watchForProblems(page, problems, expected = () => false) {
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !expected(message)) {
+      problems.push(`console error: ${message.text()} (${message.location().url})`);
+    }
+  });
+}
+
 /** Launches headless Chromium (the Debian package, never a downloaded one). */
 export function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, launchBrowser, startAppServer } from './support.mjs';
+import { ROOT, launchBrowser, startAppServer, watchForProblems } from './support.mjs';
 
 let server;
 let browser;
@@ -28,10 +28,7 @@ before(async () => {
   browser = await launchBrowser();
   // A fresh context: no progress stored, so the guide is open.
   page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()}`);
-  });
+  watchForProblems(page, problems);
   await page.goto(`${server.url}?seed=7&paused=1`);
   await page.getByTestId('workshop-panel').waitFor();
 });
