@@ -14,7 +14,6 @@
 //! simulation does on its own, and keeps the last body the target
 //! answered, for the page's `GET /metrics` panel.
 
-use std::collections::VecDeque;
 use std::time::Duration;
 
 use tinyprom::exposition::{parse_exposition, ParseError, TextFormat};
@@ -24,7 +23,7 @@ use tinyprom::scrape::{ScrapeError, ScrapeReport, Scraper};
 use tinyprom::storage::{duration_ms, SeriesStore};
 use workshop_guide::exposition::{ends_with_eof, MediaType};
 
-use crate::playground::{LastScrape, Visit, VisitSource, JOB, RETENTION, VISIT_LOG_LEN};
+use crate::playground::{LastScrape, Visit, VisitLog, VisitSource, JOB, RETENTION};
 use crate::stack;
 
 /// What the page asks a target for, as Prometheus asks: OpenMetrics first,
@@ -101,8 +100,7 @@ pub struct LiveSource {
     pending: Option<Duration>,
     last_scrape: Option<LastScrape>,
     pastes: Pastes,
-    visits: VecDeque<Visit>,
-    visit_count: u64,
+    visits: VisitLog,
     /// Why the last visit got no answer, if it did not.
     visit_error: Option<String>,
     /// The last answer to a scrape of the current target.
@@ -118,8 +116,7 @@ impl LiveSource {
     /// A source scraping `url` (absolute) every `scrape_interval`, the
     /// first scrape due at `now`.
     pub fn new(url: &str, scrape_interval: Duration, now: Duration) -> Result<Self, UrlError> {
-        let scraper = Scraper::new(scrape_interval, now, 0, target_labels(url)?)
-            .unwrap_or_else(|_| Scraper::with_default_interval(Labels::default()));
+        let scraper = scraper_of(url, scrape_interval, now)?;
         let mut live = LiveSource {
             url: url.to_owned(),
             scraper,
@@ -128,8 +125,7 @@ impl LiveSource {
             pending: None,
             last_scrape: None,
             pastes: Pastes::default(),
-            visits: VecDeque::with_capacity(VISIT_LOG_LEN),
-            visit_count: 0,
+            visits: VisitLog::default(),
             visit_error: None,
             last_answer: None,
             // Checked by the crate's tests, as the simulation's copy is.
@@ -146,9 +142,7 @@ impl LiveSource {
     /// Scrapes `url` from now on, into the same store (as Prometheus keeps
     /// its data when a target changes); the first scrape is due at once.
     pub fn set_target(&mut self, url: &str, now: Duration) -> Result<(), UrlError> {
-        let interval = self.scraper.scrape_interval();
-        self.scraper = Scraper::new(interval, now, 0, target_labels(url)?)
-            .unwrap_or_else(|_| Scraper::with_default_interval(Labels::default()));
+        self.scraper = scraper_of(url, self.scraper.scrape_interval(), now)?;
         self.url = url.to_owned();
         self.pending = None;
         self.last_scrape = None;
@@ -352,12 +346,8 @@ impl LiveSource {
         };
         self.visit_error = None;
         let tree_count = tree_count_of(body);
-        self.visit_count += 1;
-        if self.visits.len() == VISIT_LOG_LEN {
-            self.visits.pop_back();
-        }
-        self.visits.push_front(Visit {
-            id: self.visit_count,
+        self.visits.push(Visit {
+            id: 0,
             at,
             source: VisitSource::Button,
             status,
@@ -369,7 +359,7 @@ impl LiveSource {
     }
 
     /// The real visits, newest first.
-    pub(crate) fn visit_log(&self) -> &VecDeque<Visit> {
+    pub(crate) fn visit_log(&self) -> &VisitLog {
         &self.visits
     }
 
@@ -432,6 +422,15 @@ pub fn paste_format(text: &str) -> TextFormat {
     } else {
         TextFormat::Prometheus
     }
+}
+
+/// A scraper of `url` every `scrape_interval`, the first scrape due at
+/// `now`, its timestamps the wall clock's.
+fn scraper_of(url: &str, scrape_interval: Duration, now: Duration) -> Result<Scraper, UrlError> {
+    let labels = target_labels(url)?;
+    // The interval is one the simulation accepted.
+    Ok(Scraper::new(scrape_interval, now, 0, labels)
+        .unwrap_or_else(|_| Scraper::with_default_interval(Labels::default())))
 }
 
 /// The target labels Prometheus gives `url`: the job, and the host and

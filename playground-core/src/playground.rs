@@ -129,6 +129,33 @@ pub struct Visit {
     pub tree_count: Option<u64>,
 }
 
+/// The most recent visits, newest first, numbered from 1 as they come:
+/// the simulated ones and, in live mode, the real ones each have one.
+#[derive(Debug, Clone, Default)]
+pub struct VisitLog {
+    visits: VecDeque<Visit>,
+    count: u64,
+}
+
+impl VisitLog {
+    /// Numbers `visit` (its `id` is replaced) and puts it at the head of
+    /// the log, dropping the oldest past [`VISIT_LOG_LEN`].
+    pub fn push(&mut self, mut visit: Visit) -> Visit {
+        self.count += 1;
+        visit.id = self.count;
+        if self.visits.len() == VISIT_LOG_LEN {
+            self.visits.pop_back();
+        }
+        self.visits.push_front(visit);
+        visit
+    }
+
+    /// The visits kept, newest first.
+    pub fn iter(&self) -> impl Iterator<Item = &Visit> {
+        self.visits.iter()
+    }
+}
+
 /// The status of a request nothing answered: the app was stopped, so the
 /// connection was refused (a browser reports such a request with status 0).
 pub const REFUSED: u16 = 0;
@@ -228,8 +255,7 @@ pub struct Playground {
     store: SeriesStore,
     alert_rules: Rules,
     traffic: Traffic,
-    visits: VecDeque<Visit>,
-    visit_count: u64,
+    visits: VisitLog,
     /// Statuses of extra synthetic series, for the benchmark (see
     /// [`Playground::load_benchmark_history`]).
     stray_statuses: Vec<u16>,
@@ -374,8 +400,7 @@ impl Playground {
             // broken, the page would show no rules rather than fail.
             alert_rules,
             traffic: Traffic::default(),
-            visits: VecDeque::with_capacity(VISIT_LOG_LEN),
-            visit_count: 0,
+            visits: VisitLog::default(),
             stray_statuses: Vec::new(),
             changes: 0,
             resets: 0,
@@ -609,6 +634,11 @@ impl Playground {
         self.live.as_ref().filter(|_| self.live_on)
     }
 
+    /// [`Playground::live`], to change.
+    fn live_mut(&mut self) -> Option<&mut LiveSource> {
+        self.live.as_mut().filter(|_| self.live_on)
+    }
+
     /// Shows live data scraped from `url` (absolute) every scrape interval
     /// of wall-clock time, from `now` (since the Unix epoch). The live store
     /// is kept from an earlier session, whatever the target; the simulation
@@ -636,7 +666,7 @@ impl Playground {
     /// scrape starts at (see [`LiveSource::tick`]), after evaluating the
     /// alert rules at every evaluation time passed.
     pub fn live_tick(&mut self, now: Duration) -> Option<Duration> {
-        let live = self.live.as_mut().filter(|_| self.live_on)?;
+        let live = self.live_mut()?;
         let evaluations = live.evaluations();
         let due = live.tick(now);
         if due.is_some() || live.evaluations() != evaluations {
@@ -674,7 +704,7 @@ impl Playground {
         text: &str,
         format: Option<TextFormat>,
     ) -> Result<Pasted, ParseError> {
-        let pasted = match self.live.as_mut().filter(|_| self.live_on) {
+        let pasted = match self.live_mut() {
             Some(live) => live.load_pasted(text, format),
             None => self.pastes.load(text, format, self.now, &mut self.store),
         }?;
@@ -792,15 +822,9 @@ impl Playground {
     }
 
     /// Numbers `visit` and puts it at the head of the visit log.
-    fn log_visit(&mut self, mut visit: Visit) -> Visit {
-        self.visit_count += 1;
-        visit.id = self.visit_count;
-        if self.visits.len() == VISIT_LOG_LEN {
-            self.visits.pop_back();
-        }
-        self.visits.push_front(visit);
+    fn log_visit(&mut self, visit: Visit) -> Visit {
         self.changes += 1;
-        visit
+        self.visits.push(visit)
     }
 
     /// Moves the simulated clock forward by `elapsed`, serving the traffic
