@@ -13,7 +13,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use tinyprom::labels::{quoted, Labels};
+use tinyprom::labels::{quoted, Label, Labels};
 use tinyprom::promql::complete::{Suggestion, SuggestionKind};
 use tinyprom::promql::duration::{format_duration, format_go_duration};
 use tinyprom::promql::explain::{ExplainNode, NodeResult, WindowExplanation};
@@ -517,12 +517,7 @@ pub fn targets_view(target: &TargetStatus, now: Duration) -> String {
          data-testid=\"target-state\" data-state=\"{state}\">{label}</span></td></tr>\
          <tr><th scope=\"row\">Labels</th><td>"
     );
-    for label in target.labels.iter() {
-        out.push_str("<span class=\"target-label\">");
-        let _ = write!(out, "{}=", label.name);
-        escape(&mut out, &quoted(&label.value));
-        out.push_str("</span> ");
-    }
+    label_chips(&mut out, "target-label", target.labels.iter());
     out.push_str(
         "</td></tr><tr><th scope=\"row\">Last scrape</th><td data-testid=\"target-last-scrape\">",
     );
@@ -640,13 +635,8 @@ pub fn alerts_view(rules: &Rules, store: &SeriesStore, start_ms: i64, end_ms: i6
             out.push_str("<ul class=\"alert-instances\">");
             for alert in rule.active_alerts() {
                 out.push_str("<li data-testid=\"alert\"><p class=\"alert-labels\">");
-                for label in alert.labels.iter().filter(|l| l.name != ALERT_NAME) {
-                    out.push_str("<span class=\"alert-label\">");
-                    escape(&mut out, &label.name);
-                    out.push('=');
-                    escape(&mut out, &quoted(&label.value));
-                    out.push_str("</span> ");
-                }
+                let labels = alert.labels.iter().filter(|l| l.name != ALERT_NAME);
+                label_chips(&mut out, "alert-label", labels);
                 out.push_str("</p>");
                 let annotation = |name: &str| {
                     alert
@@ -687,6 +677,18 @@ pub fn alerts_view(rules: &Rules, store: &SeriesStore, start_ms: i64, end_ms: i6
         format_clock(end_ms)
     );
     out
+}
+
+/// Each label as `name="value"` (escaped) in a `<span class="class">`,
+/// followed by a space: the Targets view's and the alerts' label chips.
+fn label_chips<'a>(out: &mut String, class: &str, labels: impl Iterator<Item = &'a Label>) {
+    for label in labels {
+        let _ = write!(out, "<span class=\"{class}\">");
+        escape(out, &label.name);
+        out.push('=');
+        escape(out, &quoted(&label.value));
+        out.push_str("</span> ");
+    }
 }
 
 /// A duration under a few seconds as Go prints it to the microsecond
