@@ -19,6 +19,8 @@ need_apt() { command -v "$1" >/dev/null 2>&1 || apt_missing+=("$2"); }
 need_apt node nodejs
 need_apt npm npm
 need_apt curl curl
+# The playground's precompressed files (scripts/build-playground.sh).
+need_apt brotli brotli
 if [ "$mode" != --run ]; then
   need_apt chromium chromium
   need_apt chromedriver chromium-driver

@@ -13,7 +13,7 @@ use app_server::routes::render_tree_counter;
 use app_server::state::StateOptions;
 use app_server::upstream::Upstream;
 use app_server::{app, AllowedOrigins, AppState};
-use axum::http::{Method, StatusCode};
+use axum::http::{header, Method, StatusCode};
 use common::*;
 use treecounter::simulation::RequestBehaviour;
 
@@ -328,19 +328,106 @@ fn playground_fixture() -> (tempfile::TempDir, PathBuf) {
     )
     .unwrap();
     std::fs::write(dist.join("playground.wasm"), b"\0asm").unwrap();
+    // As scripts/build-playground.sh leaves them; the bodies only need to
+    // say which file was sent.
+    std::fs::write(dist.join("playground.wasm.br"), "the brotli form").unwrap();
+    std::fs::write(dist.join("playground.wasm.gz"), "the gzip form").unwrap();
+    std::fs::write(dist.join("index.html.gz"), "the page, gzipped").unwrap();
+    std::fs::write(dist.join("style.css"), "body {}").unwrap();
     (root, dist)
 }
 
-#[tokio::test]
-async fn serves_the_built_playground_and_nothing_outside_it() {
-    let (_root, dist) = playground_fixture();
-    let app = test_app_with(StateOptions {
+fn playground_app(dist: PathBuf) -> TestApp {
+    test_app_with(StateOptions {
         behaviour: RequestBehaviour::new(0.0, 0.0).unwrap(),
         upstream: Upstream::Simulated,
         seed: Some(1),
         static_dir: dist,
         process_metrics: false,
-    });
+    })
+}
+
+/// `GET path` with `Accept-Encoding: accept` gets `body` in `encoding`
+/// (`None`: as it is on disk), with the file's own content type.
+async fn check_encoding(
+    app: &TestApp,
+    path: &str,
+    accept: &str,
+    expect: (Option<&str>, &str, &str),
+) {
+    let reply = get_with(&app.router, path, &[("accept-encoding", accept)]).await;
+    let encoding = reply
+        .headers
+        .get(header::CONTENT_ENCODING)
+        .map(|value| value.to_str().unwrap());
+    assert_eq!(reply.status, StatusCode::OK, "{path} {accept:?}");
+    assert_eq!(
+        (encoding, reply.content_type.as_str(), reply.body.as_str()),
+        expect,
+        "{path} with Accept-Encoding: {accept:?}"
+    );
+}
+
+#[tokio::test]
+async fn playground_files_go_out_in_their_compressed_form_when_accepted() {
+    let (_root, dist) = playground_fixture();
+    let app = playground_app(dist);
+    let wasm = "application/wasm";
+    for (accept, expect) in [
+        // What Chromium and Firefox send.
+        (
+            "gzip, deflate, br, zstd",
+            (Some("br"), wasm, "the brotli form"),
+        ),
+        ("br", (Some("br"), wasm, "the brotli form")),
+        ("gzip", (Some("gzip"), wasm, "the gzip form")),
+        ("br;q=0, gzip", (Some("gzip"), wasm, "the gzip form")),
+        ("identity", (None, wasm, "\0asm")),
+        ("", (None, wasm, "\0asm")),
+    ] {
+        check_encoding(&app, "/playground.wasm", accept, expect).await;
+    }
+    // `/` is `index.html`, in its forms too.
+    let html = "text/html";
+    check_encoding(
+        &app,
+        "/",
+        "gzip, br",
+        (Some("gzip"), html, "the page, gzipped"),
+    )
+    .await;
+    check_encoding(
+        &app,
+        "/",
+        "",
+        (None, html, "<!doctype html><title>playground</title>"),
+    )
+    .await;
+    // A file with no compressed form beside it goes out as it is.
+    check_encoding(
+        &app,
+        "/style.css",
+        "gzip, br",
+        (None, "text/css", "body {}"),
+    )
+    .await;
+    let reply = get_with(
+        &app.router,
+        "/playground.wasm",
+        &[("accept-encoding", "br")],
+    )
+    .await;
+    assert_eq!(
+        reply.headers.get(header::VARY).map(|v| v.to_str().unwrap()),
+        Some("accept-encoding"),
+        "caches must keep the forms apart"
+    );
+}
+
+#[tokio::test]
+async fn serves_the_built_playground_and_nothing_outside_it() {
+    let (_root, dist) = playground_fixture();
+    let app = playground_app(dist);
     let index = get(&app.router, "/").await;
     assert_eq!(index.status, StatusCode::OK);
     assert!(index.body.contains("<title>playground</title>"));
