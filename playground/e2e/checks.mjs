@@ -19,12 +19,15 @@ export function playgroundChecks(host) {
   let browser;
   let page;
   const problems = [];
+  // Every response of the page's first load.
+  const responses = [];
 
   before(async () => {
     server = await host.start();
     browser = await launchBrowser();
     page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
     watchForProblems(page, problems, (message) => host.expectedConsoleError?.(message) ?? false);
+    page.on('response', (response) => responses.push(response));
     await page.goto(server.url);
     await page.getByTestId('visit-treecounter').waitFor();
   });
@@ -82,6 +85,24 @@ export function playgroundChecks(host) {
       await note.waitFor({ state: 'attached' });
       assert.equal(await note.getAttribute('data-server'), 'present');
       assert.equal(await note.isHidden(), true);
+    });
+
+    test('app-server sends the page and its files brotli-compressed', async () => {
+      // scripts/build-playground.sh leaves a .br beside each file; Chromium
+      // accepts br, and the page working at all shows they decoded.
+      const encodings = {};
+      for (const response of responses) {
+        const name = new URL(response.url()).pathname.split('/').pop() || 'index.html';
+        if (/\.(wasm|js|css|html)$/.test(name)) {
+          encodings[name.replace(/-[0-9a-f]{16}/, '')] = (await response.allHeaders())['content-encoding'];
+        }
+      }
+      assert.deepEqual(encodings, {
+        'index.html': 'br',
+        'playground.js': 'br',
+        'playground_bg.wasm': 'br',
+        'style.css': 'br',
+      });
     });
   } else {
     test('without app-server the page says its routes are not there', async () => {
