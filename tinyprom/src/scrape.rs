@@ -34,6 +34,16 @@ pub const MIN_SCRAPE_INTERVAL: Duration = Duration::from_secs(1);
 /// Longest scrape interval accepted (Prometheus's staleness limit is 5 min).
 pub const MAX_SCRAPE_INTERVAL: Duration = Duration::from_secs(300);
 
+/// The series Prometheus writes for every scrape of a target, beside what
+/// the target answered (`up` is 1 or 0, the others count samples and new
+/// series).
+pub const REPORT_SERIES: [&str; 4] = [
+    "up",
+    "scrape_samples_scraped",
+    "scrape_samples_post_metric_relabeling",
+    "scrape_series_added",
+];
+
 /// Why a scrape interval was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("scrape interval must be between 1 s and 300 s, got {} ms", .0.as_millis() as u64)]
@@ -213,33 +223,16 @@ impl Scraper {
             Err(error) => (0, 0, Some(error)),
         };
 
-        // Series of the previous scrape that this one did not have get a
-        // staleness marker (after this scrape's samples, so a series that
-        // merely changed its label order keeps its real value); series with
-        // their own timestamps never go stale. Forget what was not seen.
-        let mut series_stale = 0;
-        self.cache.retain(|_, entry| {
-            if entry.last_seen == generation {
-                return true;
-            }
-            if entry.last_seen + 1 == generation && !entry.timestamped {
-                let _ = store.append(&entry.labels, t, STALE_NAN);
-                series_stale += 1;
-            }
-            false
-        });
+        // After this scrape's samples, so a series that merely changed its
+        // label order keeps its real value.
+        let series_stale = self.mark_unseen_stale(generation, t, store);
 
         let up = if error.is_none() { 1.0 } else { 0.0 };
-        for (name, value) in [
-            ("up", up),
-            ("scrape_samples_scraped", samples as f64),
-            ("scrape_samples_post_metric_relabeling", samples as f64),
-            ("scrape_series_added", series_added as f64),
-        ] {
-            let mut labels = self.target.to_builder();
-            labels.set(METRIC_NAME, name);
-            let _ = store.append(&labels.build(), t, value);
-        }
+        self.write_report(
+            [up, samples as f64, samples as f64, series_added as f64],
+            t,
+            store,
+        );
         store.expire(t);
         ScrapeReport {
             at,
@@ -247,6 +240,35 @@ impl Scraper {
             series_added,
             series_stale,
             error,
+        }
+    }
+
+    /// Series of the scrape before `generation` that it did not have get a
+    /// staleness marker at `t`; series with their own timestamps never go
+    /// stale. Forgets every series not seen in `generation`. Returns how
+    /// many it marked.
+    fn mark_unseen_stale(&mut self, generation: u64, t: i64, store: &mut SeriesStore) -> usize {
+        let mut marked = 0;
+        self.cache.retain(|_, entry| {
+            if entry.last_seen == generation {
+                return true;
+            }
+            if entry.last_seen + 1 == generation && !entry.timestamped {
+                let _ = store.append(&entry.labels, t, STALE_NAN);
+                marked += 1;
+            }
+            false
+        });
+        marked
+    }
+
+    /// Writes the target's [`REPORT_SERIES`] at `t`, in their order.
+    fn write_report(&self, values: [f64; REPORT_SERIES.len()], t: i64, store: &mut SeriesStore) {
+        for (name, value) in REPORT_SERIES.into_iter().zip(values) {
+            let mut labels = self.target.to_builder();
+            labels.set(METRIC_NAME, name);
+            // A duplicate or out-of-order report is dropped, as a sample is.
+            let _ = store.append(&labels.build(), t, value);
         }
     }
 
