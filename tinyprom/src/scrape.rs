@@ -12,6 +12,9 @@
 //! - A series that was in the previous scrape but not in this one gets a
 //!   staleness marker, so queries stop seeing it at once instead of five
 //!   minutes later. A failed scrape counts as an empty one.
+//! - A target that goes away ([`Scraper::end`]) marks the series of its last
+//!   scrape and its `up` and `scrape_*` series stale, as Prometheus ends a
+//!   scrape loop.
 //!
 //! The scraper only ever sees text: a caller that owns the metrics encodes
 //! them first, so what is stored is exactly what a real scrape would give.
@@ -85,7 +88,7 @@ pub struct Scraper {
     time_origin_ms: i64,
     /// `job` and `instance`.
     target: Labels,
-    /// Scrapes taken so far.
+    /// Scrapes taken since the scraper was made or last ended.
     scrapes: u64,
     /// The series of the last scrape, by their text in the exposition.
     cache: HashMap<String, CachedSeries>,
@@ -241,6 +244,28 @@ impl Scraper {
             series_stale,
             error,
         }
+    }
+
+    /// The target went away at `at` (on the scraper's clock): writes a
+    /// staleness marker for every series of the last scrape (but those with
+    /// their own timestamps, as after a scrape) and for the target's
+    /// [`REPORT_SERIES`], so queries stop seeing the target at once rather
+    /// than five minutes later, as Prometheus ends a target's scrape loop.
+    /// Then forgets the series, so a later scrape starts afresh and ending
+    /// again marks nothing. Returns how many series it marked, the report's
+    /// included; none when nothing was scraped since the start or the last
+    /// end (there is nothing to end).
+    pub fn end(&mut self, at: Duration, store: &mut SeriesStore) -> usize {
+        if self.scrapes == 0 {
+            return 0;
+        }
+        let t = self.time_origin_ms.saturating_add(duration_ms(at));
+        // No scrape has this generation, so every series is unseen in it.
+        let marked = self.mark_unseen_stale(self.scrapes + 1, t, store);
+        self.write_report([STALE_NAN; REPORT_SERIES.len()], t, store);
+        self.scrapes = 0;
+        store.expire(t);
+        marked + REPORT_SERIES.len()
     }
 
     /// Series of the scrape before `generation` that it did not have get a
@@ -461,6 +486,82 @@ mod tests {
         let garbage = scraper.scrape(Ok("x{ 1\n"), TextFormat::OpenMetrics, &mut store);
         assert!(matches!(garbage.error, Some(ScrapeError::Parse(_))));
         assert_eq!(garbage.series_stale, 2);
+    }
+
+    /// `labels`'s samples as `value@seconds`, markers as `stale`.
+    fn history(store: &SeriesStore, labels: &Labels) -> String {
+        values(store, labels)
+            .iter()
+            .map(|(t, v)| format!("{v}@{}", t / 1000))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn ending_marks_the_last_scrapes_series_and_the_report_stale() {
+        let down = || Err(ScrapeError::Unreachable("connection refused".to_owned()));
+        let a = "x{status=\"a\"} 1\n";
+        // (answers to the scrapes at 0 s, 10 s, …; series marked by the end
+        // at 25 s; x{status="a"} then)
+        for (answers, marked, expect_x) in [
+            // Never scraped: nothing to end.
+            (vec![], 0, ""),
+            (vec![Ok(a)], 5, "1@0 stale@25"),
+            // Its own timestamp: never stale, as after a scrape.
+            (vec![Ok("x{status=\"a\"} 1 3\n")], 4, "1@3"),
+            // Gone before the last scrape: marked then, not again.
+            (vec![Ok(a), Ok("x{status=\"b\"} 1\n")], 5, "1@0 stale@10"),
+            (vec![Ok(a), down()], 4, "1@0 stale@10"),
+        ] {
+            let mut store = SeriesStore::new();
+            let mut scraper =
+                Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+            let scrapes = answers.len();
+            for answer in answers {
+                scraper.scrape(answer, TextFormat::OpenMetrics, &mut store);
+            }
+            let context = format!("{scrapes} scrapes, x {expect_x}");
+            assert_eq!(
+                scraper.end(Duration::from_secs(25), &mut store),
+                marked,
+                "{context}"
+            );
+            assert_eq!(history(&store, &series("x", "a")), expect_x, "{context}");
+            for name in REPORT_SERIES {
+                let report =
+                    Labels::with_name(name, [("job", "treecounter"), ("instance", "app:8001")]);
+                let last = values(&store, &report).pop();
+                let expect = (scrapes > 0).then(|| (25_000, "stale".to_owned()));
+                assert_eq!(last, expect, "{name}, {context}");
+            }
+        }
+    }
+
+    #[test]
+    fn after_an_end_the_target_starts_afresh() {
+        let mut store = SeriesStore::new();
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+        let a = "x{status=\"a\"} 1\n";
+        scraper.scrape(Ok(a), TextFormat::OpenMetrics, &mut store);
+        assert_eq!(scraper.end(Duration::from_secs(5), &mut store), 5);
+        assert_eq!(scraper.end(Duration::from_secs(6), &mut store), 0);
+        let back = scraper.scrape_at(
+            Duration::from_secs(10),
+            Ok(a),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
+        assert_eq!(back.series_added, 1);
+        assert_eq!(history(&store, &series("x", "a")), "1@0 stale@5 1@10");
+        assert_eq!(
+            up(&store),
+            [
+                (0, "1".to_owned()),
+                (5_000, "stale".to_owned()),
+                (10_000, "1".to_owned())
+            ]
+        );
     }
 
     #[test]
