@@ -154,6 +154,13 @@ impl Scraper {
         &self.target
     }
 
+    /// Moves the next scrape to `next_scrape`, keeping the series of the
+    /// last one: for a target that answers elsewhere now but is the same
+    /// target (same labels), so its series go on without a break.
+    pub fn reschedule(&mut self, next_scrape: Duration) {
+        self.next_scrape = next_scrape;
+    }
+
     /// Changes the interval. The next scrape moves to one new interval
     /// after the previous scrape, but never before `now`.
     pub fn set_scrape_interval(
