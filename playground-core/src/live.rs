@@ -116,7 +116,7 @@ impl LiveSource {
     /// A source scraping `url` (absolute) every `scrape_interval`, the
     /// first scrape due at `now`.
     pub fn new(url: &str, scrape_interval: Duration, now: Duration) -> Result<Self, UrlError> {
-        let scraper = scraper_of(url, scrape_interval, now)?;
+        let scraper = scraper_of(target_labels(url)?, scrape_interval, now);
         let mut live = LiveSource {
             url: url.to_owned(),
             scraper,
@@ -141,13 +141,28 @@ impl LiveSource {
 
     /// Scrapes `url` from now on, into the same store (as Prometheus keeps
     /// its data when a target changes); the first scrape is due at once.
+    ///
+    /// Another target (other `job` or `instance` labels) ends the old one
+    /// as Prometheus ends a target's scrape loop: its series and its `up`
+    /// get a staleness marker now, so queries stop showing the old instance
+    /// at once rather than for five minutes. The same target at another
+    /// path or query keeps its series: a series missing from the next
+    /// scrape goes stale then, as after any scrape, and the others go on
+    /// without a stale gap (a marker now would also clash with a first
+    /// scrape at the same time, which would be dropped as a duplicate).
     pub fn set_target(&mut self, url: &str, now: Duration) -> Result<(), UrlError> {
-        self.scraper = scraper_of(url, self.scraper.scrape_interval(), now)?;
+        let target = target_labels(url)?;
+        self.now = self.now.max(now);
+        if &target == self.scraper.target() {
+            self.scraper.reschedule(self.now);
+        } else {
+            self.scraper.end(self.now, &mut self.store);
+            self.scraper = scraper_of(target, self.scraper.scrape_interval(), self.now);
+        }
         self.url = url.to_owned();
         self.pending = None;
         self.last_scrape = None;
         self.last_answer = None;
-        self.now = self.now.max(now);
         Ok(())
     }
 
@@ -424,13 +439,12 @@ pub fn paste_format(text: &str) -> TextFormat {
     }
 }
 
-/// A scraper of `url` every `scrape_interval`, the first scrape due at
-/// `now`, its timestamps the wall clock's.
-fn scraper_of(url: &str, scrape_interval: Duration, now: Duration) -> Result<Scraper, UrlError> {
-    let labels = target_labels(url)?;
+/// A scraper of the target with labels `target` every `scrape_interval`,
+/// the first scrape due at `now`, its timestamps the wall clock's.
+fn scraper_of(target: Labels, scrape_interval: Duration, now: Duration) -> Scraper {
     // The interval is one the simulation accepted.
-    Ok(Scraper::new(scrape_interval, now, 0, labels)
-        .unwrap_or_else(|_| Scraper::with_default_interval(Labels::default())))
+    Scraper::new(scrape_interval, now, 0, target)
+        .unwrap_or_else(|_| Scraper::with_default_interval(Labels::default()))
 }
 
 /// The target labels Prometheus gives `url`: the job, and the host and
@@ -835,6 +849,74 @@ mod tests {
         live.set_target("http://127.0.0.1:9/metrics", secs(61))
             .unwrap();
         assert_eq!(last_answer(&live), None);
+    }
+
+    /// What an instant query of `query` at `at_s` answers, one
+    /// `{labels} value` a series.
+    fn instant(live: &LiveSource, query: &str, at_s: u64) -> Vec<String> {
+        let t = tinyprom::storage::duration_ms(secs(at_s));
+        let value = tinyprom::promql::api::query(live.store(), query, t, Default::default())
+            .expect("the query is valid");
+        match crate::query::table(&value) {
+            crate::query::Table::Series { rows, .. } => rows
+                .into_iter()
+                .map(|row| format!("{} {}", row.series, row.value))
+                .collect(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn another_host_ends_the_old_target_with_staleness_markers() {
+        let mut live = source();
+        scrape(&mut live, 0, ok(TEXT_004, "a 1\n"));
+        scrape(&mut live, 10, ok(TEXT_004, "a 1\n"));
+        live.set_target("http://127.0.0.1:9100/metrics", secs(15))
+            .unwrap();
+        // Gone from queries at once, not five minutes later.
+        assert_eq!(instant(&live, "{__name__=~\"a|up\"}", 15), [] as [&str; 0]);
+        for name in ["a", "up", "scrape_series_added"] {
+            assert_eq!(
+                samples(live.store(), name).last(),
+                Some(&format!("{TARGET} stale@15")),
+                "{name}"
+            );
+        }
+        scrape(&mut live, 15, ok(TEXT_004, "a 2\n"));
+        let new = "{instance=\"127.0.0.1:9100\", job=\"treecounter\"}";
+        assert_eq!(
+            instant(&live, "{__name__=~\"a|up\"}", 16),
+            [format!("a{new} 2"), format!("up{new} 1")]
+        );
+    }
+
+    #[test]
+    fn the_same_host_at_another_path_keeps_its_series_going() {
+        let mut live = source();
+        scrape(&mut live, 0, ok(TEXT_004, "a 1\nb 1\n"));
+        // The next scrape would be due at 10 s; the change makes it due now.
+        live.set_target("http://127.0.0.1:8001/other/metrics?x=1", secs(5))
+            .unwrap();
+        assert_eq!(live.target().labels_text(), TARGET);
+        scrape(&mut live, 5, ok(TEXT_004, "a 2\n"));
+        // No marker between: the scrape at 5 s is stored, and only `b`,
+        // gone from it, goes stale, as after any scrape.
+        assert_eq!(
+            samples(live.store(), "a"),
+            [format!("{TARGET} 1@0"), format!("{TARGET} 2@5")]
+        );
+        assert_eq!(
+            samples(live.store(), "up"),
+            [format!("{TARGET} 1@0"), format!("{TARGET} 1@5")]
+        );
+        assert_eq!(
+            samples(live.store(), "b"),
+            [format!("{TARGET} 1@0"), format!("{TARGET} stale@5")]
+        );
+        assert_eq!(
+            samples(live.store(), "scrape_series_added"),
+            [format!("{TARGET} 2@0"), format!("{TARGET} 0@5")]
+        );
     }
 
     #[test]

@@ -641,8 +641,10 @@ impl Playground {
 
     /// Shows live data scraped from `url` (absolute) every scrape interval
     /// of wall-clock time, from `now` (since the Unix epoch). The live store
-    /// is kept from an earlier session, whatever the target; the simulation
-    /// stands still until [`Playground::stop_live`].
+    /// is kept from an earlier session, whatever the target (another
+    /// target's series end with staleness markers, see
+    /// [`LiveSource::set_target`]); the simulation stands still until
+    /// [`Playground::stop_live`].
     pub fn start_live(&mut self, url: &str, now: Duration) -> Result<(), UrlError> {
         match &mut self.live {
             Some(live) if live.url() == url => {}

@@ -12,6 +12,9 @@
 //! - A series that was in the previous scrape but not in this one gets a
 //!   staleness marker, so queries stop seeing it at once instead of five
 //!   minutes later. A failed scrape counts as an empty one.
+//! - A target that goes away ([`Scraper::end`]) marks the series of its last
+//!   scrape and its `up` and `scrape_*` series stale, as Prometheus ends a
+//!   scrape loop.
 //!
 //! The scraper only ever sees text: a caller that owns the metrics encodes
 //! them first, so what is stored is exactly what a real scrape would give.
@@ -33,6 +36,16 @@ pub const DEFAULT_SCRAPE_INTERVAL: Duration = Duration::from_secs(10);
 pub const MIN_SCRAPE_INTERVAL: Duration = Duration::from_secs(1);
 /// Longest scrape interval accepted (Prometheus's staleness limit is 5 min).
 pub const MAX_SCRAPE_INTERVAL: Duration = Duration::from_secs(300);
+
+/// The series Prometheus writes for every scrape of a target, beside what
+/// the target answered (`up` is 1 or 0, the others count samples and new
+/// series).
+pub const REPORT_SERIES: [&str; 4] = [
+    "up",
+    "scrape_samples_scraped",
+    "scrape_samples_post_metric_relabeling",
+    "scrape_series_added",
+];
 
 /// Why a scrape interval was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -75,7 +88,7 @@ pub struct Scraper {
     time_origin_ms: i64,
     /// `job` and `instance`.
     target: Labels,
-    /// Scrapes taken so far.
+    /// Scrapes taken since the scraper was made or last ended.
     scrapes: u64,
     /// The series of the last scrape, by their text in the exposition.
     cache: HashMap<String, CachedSeries>,
@@ -139,6 +152,13 @@ impl Scraper {
     /// The target's labels.
     pub fn target(&self) -> &Labels {
         &self.target
+    }
+
+    /// Moves the next scrape to `next_scrape`, keeping the series of the
+    /// last one: for a target that answers elsewhere now but is the same
+    /// target (same labels), so its series go on without a break.
+    pub fn reschedule(&mut self, next_scrape: Duration) {
+        self.next_scrape = next_scrape;
     }
 
     /// Changes the interval. The next scrape moves to one new interval
@@ -213,33 +233,16 @@ impl Scraper {
             Err(error) => (0, 0, Some(error)),
         };
 
-        // Series of the previous scrape that this one did not have get a
-        // staleness marker (after this scrape's samples, so a series that
-        // merely changed its label order keeps its real value); series with
-        // their own timestamps never go stale. Forget what was not seen.
-        let mut series_stale = 0;
-        self.cache.retain(|_, entry| {
-            if entry.last_seen == generation {
-                return true;
-            }
-            if entry.last_seen + 1 == generation && !entry.timestamped {
-                let _ = store.append(&entry.labels, t, STALE_NAN);
-                series_stale += 1;
-            }
-            false
-        });
+        // After this scrape's samples, so a series that merely changed its
+        // label order keeps its real value.
+        let series_stale = self.mark_unseen_stale(generation, t, store);
 
         let up = if error.is_none() { 1.0 } else { 0.0 };
-        for (name, value) in [
-            ("up", up),
-            ("scrape_samples_scraped", samples as f64),
-            ("scrape_samples_post_metric_relabeling", samples as f64),
-            ("scrape_series_added", series_added as f64),
-        ] {
-            let mut labels = self.target.to_builder();
-            labels.set(METRIC_NAME, name);
-            let _ = store.append(&labels.build(), t, value);
-        }
+        self.write_report(
+            [up, samples as f64, samples as f64, series_added as f64],
+            t,
+            store,
+        );
         store.expire(t);
         ScrapeReport {
             at,
@@ -247,6 +250,57 @@ impl Scraper {
             series_added,
             series_stale,
             error,
+        }
+    }
+
+    /// The target went away at `at` (on the scraper's clock): writes a
+    /// staleness marker for every series of the last scrape (but those with
+    /// their own timestamps, as after a scrape) and for the target's
+    /// [`REPORT_SERIES`], so queries stop seeing the target at once rather
+    /// than five minutes later, as Prometheus ends a target's scrape loop.
+    /// Then forgets the series, so a later scrape starts afresh and ending
+    /// again marks nothing. Returns how many series it marked, the report's
+    /// included; none when nothing was scraped since the start or the last
+    /// end (there is nothing to end).
+    pub fn end(&mut self, at: Duration, store: &mut SeriesStore) -> usize {
+        if self.scrapes == 0 {
+            return 0;
+        }
+        let t = self.time_origin_ms.saturating_add(duration_ms(at));
+        // No scrape has this generation, so every series is unseen in it.
+        let marked = self.mark_unseen_stale(self.scrapes + 1, t, store);
+        self.write_report([STALE_NAN; REPORT_SERIES.len()], t, store);
+        self.scrapes = 0;
+        store.expire(t);
+        marked + REPORT_SERIES.len()
+    }
+
+    /// Series of the scrape before `generation` that it did not have get a
+    /// staleness marker at `t`; series with their own timestamps never go
+    /// stale. Forgets every series not seen in `generation`. Returns how
+    /// many it marked.
+    fn mark_unseen_stale(&mut self, generation: u64, t: i64, store: &mut SeriesStore) -> usize {
+        let mut marked = 0;
+        self.cache.retain(|_, entry| {
+            if entry.last_seen == generation {
+                return true;
+            }
+            if entry.last_seen + 1 == generation && !entry.timestamped {
+                let _ = store.append(&entry.labels, t, STALE_NAN);
+                marked += 1;
+            }
+            false
+        });
+        marked
+    }
+
+    /// Writes the target's [`REPORT_SERIES`] at `t`, in their order.
+    fn write_report(&self, values: [f64; REPORT_SERIES.len()], t: i64, store: &mut SeriesStore) {
+        for (name, value) in REPORT_SERIES.into_iter().zip(values) {
+            let mut labels = self.target.to_builder();
+            labels.set(METRIC_NAME, name);
+            // A duplicate or out-of-order report is dropped, as a sample is.
+            let _ = store.append(&labels.build(), t, value);
         }
     }
 
@@ -439,6 +493,82 @@ mod tests {
         let garbage = scraper.scrape(Ok("x{ 1\n"), TextFormat::OpenMetrics, &mut store);
         assert!(matches!(garbage.error, Some(ScrapeError::Parse(_))));
         assert_eq!(garbage.series_stale, 2);
+    }
+
+    /// `labels`'s samples as `value@seconds`, markers as `stale`.
+    fn history(store: &SeriesStore, labels: &Labels) -> String {
+        values(store, labels)
+            .iter()
+            .map(|(t, v)| format!("{v}@{}", t / 1000))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    #[test]
+    fn ending_marks_the_last_scrapes_series_and_the_report_stale() {
+        let down = || Err(ScrapeError::Unreachable("connection refused".to_owned()));
+        let a = "x{status=\"a\"} 1\n";
+        // (answers to the scrapes at 0 s, 10 s, …; series marked by the end
+        // at 25 s; x{status="a"} then)
+        for (answers, marked, expect_x) in [
+            // Never scraped: nothing to end.
+            (vec![], 0, ""),
+            (vec![Ok(a)], 5, "1@0 stale@25"),
+            // Its own timestamp: never stale, as after a scrape.
+            (vec![Ok("x{status=\"a\"} 1 3\n")], 4, "1@3"),
+            // Gone before the last scrape: marked then, not again.
+            (vec![Ok(a), Ok("x{status=\"b\"} 1\n")], 5, "1@0 stale@10"),
+            (vec![Ok(a), down()], 4, "1@0 stale@10"),
+        ] {
+            let mut store = SeriesStore::new();
+            let mut scraper =
+                Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+            let scrapes = answers.len();
+            for answer in answers {
+                scraper.scrape(answer, TextFormat::OpenMetrics, &mut store);
+            }
+            let context = format!("{scrapes} scrapes, x {expect_x}");
+            assert_eq!(
+                scraper.end(Duration::from_secs(25), &mut store),
+                marked,
+                "{context}"
+            );
+            assert_eq!(history(&store, &series("x", "a")), expect_x, "{context}");
+            for name in REPORT_SERIES {
+                let report =
+                    Labels::with_name(name, [("job", "treecounter"), ("instance", "app:8001")]);
+                let last = values(&store, &report).pop();
+                let expect = (scrapes > 0).then(|| (25_000, "stale".to_owned()));
+                assert_eq!(last, expect, "{name}, {context}");
+            }
+        }
+    }
+
+    #[test]
+    fn after_an_end_the_target_starts_afresh() {
+        let mut store = SeriesStore::new();
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+        let a = "x{status=\"a\"} 1\n";
+        scraper.scrape(Ok(a), TextFormat::OpenMetrics, &mut store);
+        assert_eq!(scraper.end(Duration::from_secs(5), &mut store), 5);
+        assert_eq!(scraper.end(Duration::from_secs(6), &mut store), 0);
+        let back = scraper.scrape_at(
+            Duration::from_secs(10),
+            Ok(a),
+            TextFormat::OpenMetrics,
+            &mut store,
+        );
+        assert_eq!(back.series_added, 1);
+        assert_eq!(history(&store, &series("x", "a")), "1@0 stale@5 1@10");
+        assert_eq!(
+            up(&store),
+            [
+                (0, "1".to_owned()),
+                (5_000, "stale".to_owned()),
+                (10_000, "1".to_owned())
+            ]
+        );
     }
 
     #[test]
