@@ -3,7 +3,7 @@
 # the page itself) and fails when together they exceed the budget. Reads
 # dist/ as scripts/build-playground.sh left it.
 #
-#   scripts/bundle-size.sh            check against 343 KB (343 000 bytes)
+#   scripts/bundle-size.sh            check against 341 KB (341 000 bytes)
 #   BUDGET_BYTES=250000 scripts/bundle-size.sh
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
@@ -15,10 +15,11 @@ cd "$ROOT"
 # (24 KB), the dashboard with the simulated process metrics (13 KB) and
 # live mode (12.4 KB) took it to 340 KB, live mode's alerts and its
 # `GET /metrics` panel (1.9 KB) to 342 KB, and the README says what each
-# part costs. Until it is back
-# under 250 KB, this is a ratchet: the page may not grow past 343 KB
-# unnoticed. Raise it only with the figure in the README.
-budget="${BUDGET_BYTES:-343000}"
+# part costs (scripts/size-breakdown.sh: without any of the page's own
+# components the page would still be 276 KB). This is a ratchet: the page
+# may not grow past 341 KB unnoticed. Raise it only with the figure in the
+# README.
+budget="${BUDGET_BYTES:-341000}"
 kb() { awk -v bytes="$1" 'BEGIN { printf "%.1f", bytes / 1000 }'; }
 shopt -s nullglob
 files=(dist/*.wasm dist/*.js dist/*.css dist/index.html)
