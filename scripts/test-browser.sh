@@ -11,6 +11,9 @@ cd "$ROOT"
 
 step "bundle size (the whole page, gzip)"
 "$ROOT/scripts/bundle-size.sh"
+# Where the bytes go, printed for the log (and kept working: the README's
+# table comes from it).
+"$ROOT/scripts/size-breakdown.sh"
 
 step "component tests: cargo test -p playground --target wasm32-unknown-unknown"
 # From the crate's folder, where wasm-bindgen-test-runner finds webdriver.json
