@@ -13,6 +13,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use tinyprom::exposition::{ParseError, TextFormat};
 use tinyprom::labels::{quoted, Label, Labels};
 use tinyprom::promql::complete::{Suggestion, SuggestionKind};
 use tinyprom::promql::duration::{format_duration, format_go_duration};
@@ -29,7 +30,7 @@ use crate::chart::{
 };
 use crate::dashboard::{format_unit, PanelBody, PanelView};
 use crate::guide::{code_of_section, CodeExcerpt, Step};
-use crate::live::LastAnswer;
+use crate::live::{LastAnswer, Pasted, PASTE_JOB};
 use crate::playground::{GraphSeries, TargetStatus, Visit, VisitSource};
 use crate::query::{arithmetic, clock, Segment, Table};
 
@@ -158,6 +159,24 @@ pub const LIVE_ABSENT: &str = "<p class=\"help live-absent\" data-testid=\"live-
     No app-server serves this page, so there is no <code>/metrics</code> here to scrape live. \
     A target elsewhere still works below, if it lets this page read it (app-server does with \
     <code>--cors-allow-origin</code>).</p>";
+
+/// What the page says of a paste (plain text): what was loaded, in which
+/// format and at what time, or why nothing was.
+pub fn paste_note(loaded: Result<Pasted, ParseError>) -> Result<String, String> {
+    match loaded {
+        Ok(pasted) => Ok(format!(
+            "Loaded {} sample{} ({}) as a scrape of job=\"{PASTE_JOB}\" at {}.",
+            pasted.samples,
+            if pasted.samples == 1 { "" } else { "s" },
+            match pasted.format {
+                TextFormat::OpenMetrics => "OpenMetrics",
+                TextFormat::Prometheus => "text 0.0.4",
+            },
+            clock(duration_ms(pasted.at))
+        )),
+        Err(error) => Err(format!("Nothing loaded: {error}.")),
+    }
+}
 
 /// Which data the page shows: the simulation, or the live target `url`
 /// scraped every `interval` (with where a visit goes, if anywhere).
@@ -1851,6 +1870,39 @@ mod tests {
         assert!(
             no_visits.contains("every 5s") && no_visits.contains("no <code>/treecounter</code>")
         );
+    }
+
+    #[test]
+    fn a_paste_says_what_it_loaded_or_why_not() {
+        let at = Duration::from_millis(1_700_000_003_250);
+        let loaded = |samples, format| {
+            paste_note(Ok(Pasted {
+                samples,
+                format,
+                at,
+            }))
+        };
+        assert_eq!(
+            loaded(1, TextFormat::Prometheus),
+            Ok(
+                "Loaded 1 sample (text 0.0.4) as a scrape of job=\"pasted\" at 22:13:23.250."
+                    .to_owned()
+            )
+        );
+        assert_eq!(
+            loaded(12, TextFormat::OpenMetrics),
+            Ok(
+                "Loaded 12 samples (OpenMetrics) as a scrape of job=\"pasted\" at 22:13:23.250."
+                    .to_owned()
+            )
+        );
+        let error = tinyprom::exposition::parse_exposition("a 1\nb{ 2\n", TextFormat::Prometheus)
+            .expect_err("line 2 is not a sample");
+        assert_eq!(
+            paste_note(Err(error.clone())),
+            Err(format!("Nothing loaded: {error}."))
+        );
+        assert!(format!("{error}").contains('2'), "{error}");
     }
 
     #[test]

@@ -488,23 +488,8 @@ pub fn App(props: &AppProps) -> Html {
                     .map(|area| area.value())
                     .unwrap_or_default();
                 let mut loaded = None;
-                playground.update(|p| {
-                    let clock = p.now();
-                    loaded = Some(p.load_pasted(&text, None).map(|pasted| (pasted, clock)));
-                });
-                paste_note.set(loaded.map(|result| match result {
-                    Ok((pasted, clock)) => Ok(format!(
-                        "Loaded {} sample{} ({}) as a scrape of job=\"pasted\" at {}.",
-                        pasted.samples,
-                        if pasted.samples == 1 { "" } else { "s" },
-                        match pasted.format {
-                            tinyprom::exposition::TextFormat::OpenMetrics => "OpenMetrics",
-                            tinyprom::exposition::TextFormat::Prometheus => "text 0.0.4",
-                        },
-                        playground_core::query::clock(duration_ms(clock))
-                    )),
-                    Err(error) => Err(format!("Nothing loaded: {error}.")),
-                }));
+                playground.update(|p| loaded = Some(p.load_pasted(&text, None)));
+                paste_note.set(loaded.map(markup::paste_note));
             })
         },
     };
