@@ -16,7 +16,7 @@
 
 use std::time::Duration;
 
-use tinyprom::exposition::{parse_exposition, ParseError, TextFormat};
+use tinyprom::exposition::{ParseError, TextFormat};
 use tinyprom::labels::{quoted, Labels};
 use tinyprom::rules::Rules;
 use tinyprom::scrape::{ScrapeError, ScrapeReport, Scraper};
@@ -414,13 +414,12 @@ impl Pastes {
         store: &mut SeriesStore,
     ) -> Result<Pasted, ParseError> {
         let format = format.unwrap_or_else(|| paste_format(text));
-        // Checked first: a failed scrape would still store `up` and
-        // staleness markers.
-        parse_exposition(text, format)?;
         let scraper = self.scraper.get_or_insert_with(|| {
             Scraper::with_default_interval(Labels::new([("job", PASTE_JOB), ("instance", "paste")]))
         });
-        let report = scraper.scrape_at(at, Ok(text), format, store);
+        // A typo is not a failed target: text that does not parse stores
+        // nothing, not even `up` 0 or staleness markers.
+        let report = scraper.scrape_valid_at(at, text, format, store)?;
         Ok(Pasted {
             samples: report.samples,
             format,

@@ -191,12 +191,38 @@ impl Scraper {
         format: TextFormat,
         store: &mut SeriesStore,
     ) -> ScrapeReport {
+        let parsed = answer.and_then(|text| Ok(self.read(text, format)?));
+        self.store_scrape(parsed, store)
+    }
+
+    /// Takes a scrape at `at` of `text` only if all of it parses: text that
+    /// does not stores nothing at all, not even `up` or staleness markers
+    /// (for text a person gives, where a typo is not a failed target).
+    /// Otherwise as [`Scraper::scrape_at`], with the text parsed once.
+    pub fn scrape_valid_at(
+        &mut self,
+        at: Duration,
+        text: &str,
+        format: TextFormat,
+        store: &mut SeriesStore,
+    ) -> Result<ScrapeReport, ParseError> {
+        let samples = self.read(text, format)?;
+        self.next_scrape = at;
+        Ok(self.store_scrape(Ok(samples), store))
+    }
+
+    /// Stores the scrape that is due from what was read of the answer, and
+    /// schedules the next one.
+    fn store_scrape(
+        &mut self,
+        parsed: Result<Vec<(&str, ExpositionSample)>, ScrapeError>,
+        store: &mut SeriesStore,
+    ) -> ScrapeReport {
         let at = self.next_scrape;
         self.next_scrape += self.scrape_interval;
         self.scrapes += 1;
         let generation = self.scrapes;
         let t = self.time_origin_ms.saturating_add(duration_ms(at));
-        let parsed = answer.and_then(|text| Ok(self.read(text, format)?));
 
         let (samples, series_added, error) = match parsed {
             Ok(samples) => {
@@ -587,6 +613,45 @@ mod tests {
         ));
         assert!(values(&store, &series("x", "a")).is_empty());
         assert_eq!(up(&store), [(0, "0".to_owned())]);
+    }
+
+    #[test]
+    fn a_scrape_of_valid_text_only_stores_nothing_when_the_text_is_bad() {
+        let mut store = SeriesStore::new();
+        let mut scraper =
+            Scraper::new(Duration::from_secs(10), Duration::ZERO, 0, target()).unwrap();
+        let first = scraper.scrape_valid_at(
+            Duration::from_secs(5),
+            "x{status=\"a\"} 1\nx{status=\"b\"} 1\n",
+            TextFormat::Prometheus,
+            &mut store,
+        );
+        assert_eq!(first.map(|report| report.samples), Ok(2));
+        assert_eq!(scraper.next_scrape(), Duration::from_secs(15));
+        // A typo on line 2: nothing of it, no `up` 0 and no staleness
+        // markers for the series it lacks; the schedule stays.
+        let refused = scraper.scrape_valid_at(
+            Duration::from_secs(7),
+            "x{status=\"a\"} 2\nx{ 2\n",
+            TextFormat::Prometheus,
+            &mut store,
+        );
+        assert!(matches!(refused, Err(ParseError { line: 2, .. })));
+        assert_eq!(scraper.next_scrape(), Duration::from_secs(15));
+        assert_eq!(up(&store), [(5000, "1".to_owned())]);
+        assert_eq!(values(&store, &series("x", "b")), [(5000, "1".to_owned())]);
+        // The next good text is a scrape as any: `b`, gone, goes stale.
+        let second = scraper.scrape_valid_at(
+            Duration::from_secs(8),
+            "x{status=\"a\"} 3\n",
+            TextFormat::Prometheus,
+            &mut store,
+        );
+        assert_eq!(second.map(|report| report.series_stale), Ok(1));
+        assert_eq!(
+            values(&store, &series("x", "a")),
+            [(5000, "1".to_owned()), (8000, "3".to_owned())]
+        );
     }
 
     #[test]
