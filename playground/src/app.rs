@@ -249,7 +249,7 @@ pub fn App(props: &AppProps) -> Html {
     let on_step = {
         let playground = playground.clone();
         Callback::from(move |()| {
-            let interval = playground.read().map(|p| p.scrape_interval());
+            let interval = playground.read().map(|p| p.simulated_scrape_interval());
             if let Some(interval) = interval {
                 dispatch(&playground, PlaygroundAction::Advance(interval));
             }
@@ -531,7 +531,7 @@ pub fn App(props: &AppProps) -> Html {
                         now: snapshot.simulated_now,
                         speed: *speed,
                         paused: *paused,
-                        scrape_interval: snapshot.scrape_interval,
+                        scrape_interval: snapshot.simulated_scrape_interval,
                         on_speed,
                         on_pause,
                         on_step,
@@ -603,7 +603,10 @@ struct Snapshot {
     changes: u64,
     scrapes: u64,
     resets: u64,
+    /// The interval of the data shown (the live target's while live).
     scrape_interval: Duration,
+    /// The simulation's, for its single step.
+    simulated_scrape_interval: Duration,
     traffic_rate: f64,
     error_rate: f64,
     /// Whether each of [`Scenario::ALL`] is on.
@@ -626,6 +629,7 @@ impl Snapshot {
             // A reset starts counting scrapes again.
             resets: p.resets(),
             scrape_interval: p.scrape_interval(),
+            simulated_scrape_interval: p.simulated_scrape_interval(),
             traffic_rate: p.traffic_rate(),
             error_rate: p.behaviour().upstream_error_rate(),
             scenarios: Scenario::ALL.map(|scenario| scenario.is_on(&p)),
