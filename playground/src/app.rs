@@ -255,10 +255,12 @@ pub fn App(props: &AppProps) -> Html {
             }
         })
     };
+    // Prometheus's setting: the live target's while live, else the
+    // simulation's (logged for the share link).
     let on_scrape_interval = {
         let playground = playground.clone();
         Callback::from(move |interval| {
-            dispatch(&playground, PlaygroundAction::SetScrapeInterval(interval))
+            playground.update(|p| report(p.set_scrape_interval(interval, wall_clock())))
         })
     };
     let on_traffic_rate = {
@@ -536,7 +538,11 @@ pub fn App(props: &AppProps) -> Html {
                         on_pause,
                         on_step,
                     }) }
+                    </fieldset>
+                    // Prometheus's setting, not the app's: it stays
+                    // enabled while live, for the live target.
                     { scrape_interval_select(snapshot.scrape_interval, &on_scrape_interval) }
+                    <fieldset class="sim-controls" disabled={snapshot.live}>
                     { traffic_controls(&TrafficControlsProps {
                         rate: snapshot.traffic_rate,
                         error_rate: snapshot.error_rate,
@@ -687,16 +693,21 @@ fn setter<T: 'static>(state: &UseStateHandle<T>) -> Callback<T> {
     Callback::from(move |value| state.set(value))
 }
 
-/// Applies `action` to the playground. The controls only offer valid
-/// values, so a refusal means the DOM was tampered with: it is logged and
-/// changes nothing. (The error's text is not logged: printing its float
-/// would pull float formatting into the wasm.)
+/// Applies `action` to the playground (see [`report`] for a refusal).
 fn dispatch(playground: &PlaygroundHandle, action: PlaygroundAction) {
-    playground.update(|p| match p.apply(action) {
+    playground.update(|p| report(p.apply(action)));
+}
+
+/// Logs why a change was refused. The controls only offer valid values,
+/// so a refusal means the DOM was tampered with: it changes nothing. (The
+/// error's text is not logged: printing its float would pull float
+/// formatting into the wasm.)
+fn report(result: Result<(), ActionError>) {
+    match result {
         Ok(()) => {}
         Err(ActionError::Advance(_)) => gloo::console::error!("the app's metrics did not encode"),
         Err(_) => gloo::console::warn!("setting out of range, ignored"),
-    });
+    }
 }
 
 /// Puts `fragment` in the address bar (without a new history entry) and
