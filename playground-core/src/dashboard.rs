@@ -89,6 +89,9 @@ impl PanelView {
 /// clock, in the file's order.
 pub fn evaluate(playground: &Playground, span_ms: i64) -> Vec<PanelView> {
     let end_ms = duration_ms(playground.now());
+    // `$__rate_interval` counts on the interval of the data shown (the live
+    // target's while live), as Grafana's data source is set to its
+    // Prometheus's.
     let scrape_interval_ms = duration_ms(playground.scrape_interval());
     stack::DASHBOARD
         .panels

@@ -239,7 +239,7 @@ const WORKSHOP_SCRAPE_INTERVAL: Duration = Duration::from_secs(10);
 /// Whether the scrape interval is not the workshop's and the target was
 /// scraped at it: `up` has a sample after the last change.
 fn scrape_interval_changed(playground: &Playground) -> bool {
-    if playground.scrape_interval() == WORKSHOP_SCRAPE_INTERVAL {
+    if playground.simulated_scrape_interval() == WORKSHOP_SCRAPE_INTERVAL {
         return false;
     }
     let Some(changed_at) = playground

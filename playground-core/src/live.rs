@@ -19,7 +19,7 @@ use std::time::Duration;
 use tinyprom::exposition::{ParseError, TextFormat};
 use tinyprom::labels::{quoted, Labels};
 use tinyprom::rules::Rules;
-use tinyprom::scrape::{ScrapeError, ScrapeReport, Scraper};
+use tinyprom::scrape::{ScrapeError, ScrapeIntervalError, ScrapeReport, Scraper};
 use tinyprom::storage::{duration_ms, SeriesStore};
 use workshop_guide::exposition::{ends_with_eof, MediaType};
 
@@ -186,6 +186,24 @@ impl LiveSource {
     /// Time between scrapes.
     pub fn scrape_interval(&self) -> Duration {
         self.scraper.scrape_interval()
+    }
+
+    /// Scrapes every `scrape_interval` from now on, as Prometheus
+    /// reschedules a target's scrape loop when its config is reloaded: the
+    /// next scrape is one new interval after the previous one, but never
+    /// before `now` (see [`Scraper::set_scrape_interval`]). A scrape in
+    /// flight is still awaited; its time-out (the interval, as
+    /// Prometheus's default `scrape_timeout`) follows the new one. A
+    /// refused interval changes nothing, the clock included.
+    pub fn set_scrape_interval(
+        &mut self,
+        scrape_interval: Duration,
+        now: Duration,
+    ) -> Result<(), ScrapeIntervalError> {
+        let now = self.now.max(now);
+        self.scraper.set_scrape_interval(scrape_interval, now)?;
+        self.now = now;
+        Ok(())
     }
 
     /// The wall clock as last told.
@@ -605,6 +623,104 @@ mod tests {
         assert_eq!(
             samples(live.store(), "a_total"),
             [format!("{TARGET} 1@0"), format!("{TARGET} 1@12")]
+        );
+    }
+
+    /// A source scraping every 10 s reads the clock every second from 0 to
+    /// `until_s` (seconds since T0), and the target answers every scrape
+    /// at once; before the tick at `at_s` of each `(at_s, interval_ms)` in
+    /// `changes`, the interval is set. Checks what happened, one entry an
+    /// event: the second a scrape started, `at_s: interval` after an
+    /// accepted change, `at_s: error` after a refused one.
+    #[track_caller]
+    fn check_interval_changes(changes: &[(u64, u64)], until_s: u64, expect: &[&str]) {
+        let mut live = source();
+        let mut seen = Vec::new();
+        for at_s in 0..=until_s {
+            for &(_, interval_ms) in changes.iter().filter(|(change_s, _)| *change_s == at_s) {
+                let interval = Duration::from_millis(interval_ms);
+                match live.set_scrape_interval(interval, secs(at_s)) {
+                    Ok(()) => seen.push(format!("{at_s}: {}s", live.scrape_interval().as_secs())),
+                    Err(error) => {
+                        assert_eq!(error, ScrapeIntervalError(interval));
+                        seen.push(format!("{at_s}: {error}"));
+                    }
+                }
+            }
+            if let Some(at) = live.tick(secs(at_s)) {
+                seen.push((at - T0).as_secs().to_string());
+                live.ingest(at, at, ok(TEXT_004, "a 1\n")).expect("awaited");
+            }
+        }
+        assert_eq!(seen, expect);
+    }
+
+    #[test]
+    fn after_an_interval_change_the_next_scrape_is_one_new_interval_after_the_last() {
+        // Unchanged: every 10 s.
+        check_interval_changes(&[], 30, &["0", "10", "20", "30"]);
+        // Shorter: 5 s after the scrape at 10 s, then every 5 s.
+        check_interval_changes(
+            &[(12, 5_000)],
+            30,
+            &["0", "10", "12: 5s", "15", "20", "25", "30"],
+        );
+        // Longer: the scrape due at 20 s waits until 30 s.
+        check_interval_changes(&[(12, 20_000)], 50, &["0", "10", "12: 20s", "30", "50"]);
+        // Shorter, when one new interval after the last is past: now, never
+        // before (no scrape is owed for the time gone by).
+        check_interval_changes(&[(17, 5_000)], 30, &["0", "10", "17: 5s", "17", "22", "27"]);
+        // Changed twice between scrapes: the last change counts.
+        check_interval_changes(
+            &[(12, 5_000), (13, 30_000)],
+            45,
+            &["0", "10", "12: 5s", "13: 30s", "40"],
+        );
+        // Out of range: refused, the schedule as it was.
+        check_interval_changes(
+            &[(12, 0), (13, 999), (14, 301_000)],
+            30,
+            &[
+                "0",
+                "10",
+                "12: scrape interval must be between 1 s and 300 s, got 0 ms",
+                "13: scrape interval must be between 1 s and 300 s, got 999 ms",
+                "14: scrape interval must be between 1 s and 300 s, got 301000 ms",
+                "20",
+                "30",
+            ],
+        );
+    }
+
+    #[test]
+    fn an_interval_changed_during_a_scrape_counts_from_that_scrape() {
+        let mut live = source();
+        assert_eq!(live.tick(T0), Some(T0));
+        live.set_scrape_interval(Duration::from_secs(5), secs(1))
+            .unwrap();
+        live.ingest(T0, secs(2), ok(TEXT_004, "a 1\n")).unwrap();
+        assert_eq!(live.tick(secs(4)), None);
+        assert_eq!(live.tick(secs(5)), Some(secs(5)));
+        // The time-out follows the interval: cut to 2 s while the scrape
+        // at 5 s is in flight, that scrape fails at 7 s, and the next
+        // starts then.
+        live.set_scrape_interval(Duration::from_secs(2), secs(6))
+            .unwrap();
+        assert_eq!(live.tick(secs(7)), Some(secs(7)));
+        let last = live.last_scrape().unwrap();
+        assert_eq!(
+            (last.at, last.duration, last.error.as_deref()),
+            (
+                secs(5),
+                Duration::from_secs(2),
+                Some("Get \"http://127.0.0.1:8001/metrics\": context deadline exceeded")
+            )
+        );
+        // A refused interval leaves the clock alone too.
+        assert!(live.set_scrape_interval(Duration::ZERO, secs(100)).is_err());
+        assert_eq!(
+            (live.now(), live.scrape_interval()),
+            (secs(7), Duration::from_secs(2))
         );
     }
 

@@ -11,6 +11,8 @@
 //! real target scraped on wall-clock time into a store of its own
 //! ([`crate::live`]). While it is on, [`Playground::store`],
 //! [`Playground::now`], [`Playground::target`],
+//! [`Playground::scrape_interval`] (which
+//! [`Playground::set_scrape_interval`] changes, live or not),
 //! [`Playground::alert_rules`] (the live source evaluates its own copy of
 //! the rules on its store), the queries and the visit log answer for it
 //! and the simulated clock stands still; switching back finds the
@@ -421,7 +423,9 @@ impl Playground {
             PlaygroundAction::Visit => {
                 self.visit();
             }
-            PlaygroundAction::SetScrapeInterval(interval) => self.set_scrape_interval(interval)?,
+            PlaygroundAction::SetScrapeInterval(interval) => {
+                self.set_simulated_scrape_interval(interval)?
+            }
             PlaygroundAction::SetTrafficRate(rate) => self.set_traffic_rate(rate)?,
             PlaygroundAction::SetUpstreamErrorRate(rate) => self.set_upstream_error_rate(rate)?,
             PlaygroundAction::RestartApp => self.restart_app(),
@@ -645,6 +649,12 @@ impl Playground {
     /// target's series end with staleness markers, see
     /// [`LiveSource::set_target`]); the simulation stands still until
     /// [`Playground::stop_live`].
+    ///
+    /// The first session scrapes at the simulation's interval; a later one
+    /// keeps the interval the live data last had, as it keeps its store:
+    /// the simulation and the live target each keep their own setting, so
+    /// switching back and forth finds each as the learner left it (the
+    /// page's select shows the one of the data shown).
     pub fn start_live(&mut self, url: &str, now: Duration) -> Result<(), UrlError> {
         match &mut self.live {
             Some(live) if live.url() == url => {}
@@ -745,13 +755,55 @@ impl Playground {
         }
     }
 
-    /// Time between scrapes.
+    /// Time between scrapes of the data shown: the simulation's, or while
+    /// live the live target's (what the page's select and the Targets view
+    /// show).
     pub fn scrape_interval(&self) -> Duration {
+        self.live()
+            .map_or(self.scraper.scrape_interval(), LiveSource::scrape_interval)
+    }
+
+    /// The simulation's scrape interval, live or not (its single step is
+    /// one of them, and the workshop guide checks it).
+    pub fn simulated_scrape_interval(&self) -> Duration {
         self.scraper.scrape_interval()
     }
 
-    /// Changes the scrape interval from now on.
-    pub fn set_scrape_interval(&mut self, interval: Duration) -> Result<(), ScrapeIntervalError> {
+    /// The page's scrape interval setting: changes how often the data shown
+    /// is scraped. The scrape interval is Prometheus's setting, not the
+    /// app's, so it stays the learner's to change while live.
+    ///
+    /// While live, the live target's scraper is rescheduled from the wall
+    /// clock `now` (since the Unix epoch), as Prometheus reschedules a
+    /// reloaded target (see [`LiveSource::set_scrape_interval`]). That
+    /// change is not in the action log and leaves the simulation's
+    /// interval alone: live scrapes cannot be replayed, so a share link
+    /// (and the workshop guide, which reads the log) holds the simulation
+    /// only, and switching back finds it as it was.
+    ///
+    /// Otherwise it is [`PlaygroundAction::SetScrapeInterval`], logged, on
+    /// the simulated clock (`now` is not used). A refused interval is an
+    /// error and changes nothing.
+    pub fn set_scrape_interval(
+        &mut self,
+        interval: Duration,
+        now: Duration,
+    ) -> Result<(), ActionError> {
+        let Some(live) = self.live_mut() else {
+            return self.apply(PlaygroundAction::SetScrapeInterval(interval));
+        };
+        live.set_scrape_interval(interval, now)?;
+        self.changes += 1;
+        Ok(())
+    }
+
+    /// Changes the simulation's scrape interval from now on, live or not,
+    /// without logging it (the page goes through
+    /// [`Playground::set_scrape_interval`], so a share link has it).
+    pub fn set_simulated_scrape_interval(
+        &mut self,
+        interval: Duration,
+    ) -> Result<(), ScrapeIntervalError> {
         self.scraper.set_scrape_interval(interval, self.now)
     }
 
@@ -1154,7 +1206,7 @@ mod tests {
 
         run(&mut playground, &[5], 25);
         playground
-            .set_scrape_interval(Duration::from_secs(5))
+            .set_simulated_scrape_interval(Duration::from_secs(5))
             .unwrap();
         let last = playground.target().last_scrape.expect("scraped");
         assert_eq!(last.at, Duration::from_secs(20));
@@ -1315,7 +1367,7 @@ mod tests {
         let mut playground = playground(0.5);
         playground.set_traffic_rate(3.0).unwrap();
         playground
-            .set_scrape_interval(Duration::from_secs(2))
+            .set_simulated_scrape_interval(Duration::from_secs(2))
             .unwrap();
         playground.advance(Duration::from_secs(30)).unwrap();
         let before = playground.changes();
@@ -1362,7 +1414,9 @@ mod tests {
         let mut playground = playground(0.15);
         assert!(playground.set_upstream_error_rate(1.5).is_err());
         assert!(playground.set_traffic_rate(-1.0).is_err());
-        assert!(playground.set_scrape_interval(Duration::ZERO).is_err());
+        assert!(playground
+            .set_simulated_scrape_interval(Duration::ZERO)
+            .is_err());
         assert_eq!(playground.behaviour().upstream_error_rate(), 0.15);
         assert_eq!(playground.traffic_rate(), 0.0);
         assert_eq!(playground.scrape_interval(), Duration::from_secs(10));
@@ -1836,6 +1890,95 @@ mod tests {
     }
 
     #[test]
+    fn the_scrape_interval_setting_changes_the_data_shown() {
+        use crate::live::Answer;
+
+        let mut playground = playground(0.0);
+        run(&mut playground, &[], 25);
+        let (t0, url) = (
+            Duration::from_secs(1_700_000_000),
+            "http://127.0.0.1:8001/metrics",
+        );
+        let secs = |s: u64| t0 + Duration::from_secs(s);
+        playground.start_live(url, t0).unwrap();
+        let answer = Answer::Response {
+            status: 200,
+            status_text: "OK",
+            content_type: Some("text/plain; version=0.0.4"),
+            body: "a 1\n",
+        };
+        // Scraped at 0 s; set to 5 s at 3 s, the next is due at 5 s.
+        let at = playground.live_tick(t0).unwrap();
+        playground.ingest_live(at, at, answer);
+        let changes = playground.changes();
+        playground
+            .set_scrape_interval(Duration::from_secs(5), secs(3))
+            .unwrap();
+        assert!(playground.changes() > changes);
+        assert_eq!(playground.live_tick(secs(4)), None);
+        assert_eq!(playground.live_tick(secs(5)), Some(secs(5)));
+        playground.ingest_live(secs(5), secs(5), answer);
+        assert_eq!(playground.live_tick(secs(9)), None);
+        assert_eq!(playground.live_tick(secs(10)), Some(secs(10)));
+        playground.ingest_live(secs(10), secs(10), answer);
+        // What the page shows is the live interval ...
+        assert_eq!(playground.scrape_interval(), Duration::from_secs(5));
+        assert_eq!(playground.target().scrape_interval, Duration::from_secs(5));
+        let targets = markup::targets_view(&playground.target(), playground.now());
+        assert!(
+            targets.contains("<code>treecounter</code>, scraped every 5s</caption>"),
+            "{targets}"
+        );
+        // ... and the simulation's is as it was, not logged.
+        assert_eq!(
+            playground.simulated_scrape_interval(),
+            Duration::from_secs(10)
+        );
+        assert_eq!(playground.log(), []);
+
+        // Out of range: an error, and nothing changes.
+        for refused in [Duration::ZERO, Duration::from_secs(301)] {
+            let changes = playground.changes();
+            let error = playground.set_scrape_interval(refused, secs(11));
+            assert!(
+                matches!(error, Err(ActionError::ScrapeInterval(ScrapeIntervalError(d))) if d == refused),
+                "{error:?}"
+            );
+            assert_eq!(playground.changes(), changes);
+        }
+        assert_eq!(playground.scrape_interval(), Duration::from_secs(5));
+        assert_eq!(playground.now(), secs(10));
+        assert_eq!(playground.live_tick(secs(14)), None);
+        assert_eq!(playground.live_tick(secs(15)), Some(secs(15)));
+
+        // Back to the simulation: the setting is its own again, changed on
+        // its clock and logged (a share link replays it).
+        playground.stop_live();
+        assert_eq!(playground.scrape_interval(), Duration::from_secs(10));
+        playground
+            .set_scrape_interval(Duration::from_secs(2), secs(20))
+            .unwrap();
+        assert_eq!(
+            playground.log(),
+            [LoggedAction {
+                at: Duration::from_secs(25),
+                action: PlaygroundAction::SetScrapeInterval(Duration::from_secs(2)),
+            }]
+        );
+        // Scraped at 20 s, due at once (22 s is past), then every 2 s.
+        playground.advance(Duration::from_secs(5)).unwrap();
+        assert_eq!(
+            playground.target().last_scrape.map(|s| s.at),
+            Some(Duration::from_secs(29))
+        );
+        assert!(playground.set_scrape_interval(Duration::ZERO, t0).is_err());
+        assert_eq!(playground.log().len(), 1);
+        // Live again, the live data keeps its own.
+        playground.start_live(url, secs(30)).unwrap();
+        assert_eq!(playground.scrape_interval(), Duration::from_secs(5));
+    }
+
+    #[test]
     fn live_alerts_are_the_live_sources_and_the_simulations_wait() {
         use crate::live::Answer;
 
@@ -1855,7 +1998,7 @@ mod tests {
         // own TreeCounterDown, pending from the evaluation at 10 s, firing
         // a minute later.
         playground
-            .set_scrape_interval(Duration::from_secs(15))
+            .set_simulated_scrape_interval(Duration::from_secs(15))
             .unwrap();
         let t0 = Duration::from_secs(1_700_000_000);
         playground

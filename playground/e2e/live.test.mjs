@@ -168,6 +168,50 @@ test('pasted exposition text is a scrape, and a bad line is reported by number',
   ]);
 });
 
+test("the scrape interval is Prometheus's setting: changed while live, the live target is scraped at it", async () => {
+  const select = page.getByTestId('scrape-interval');
+  const caption = page.getByTestId('targets-view').locator('caption');
+  // The live target started at the simulation's interval. The simulated
+  // controls around the select wait, disabled; the select does not.
+  assert.equal(await select.inputValue(), '10');
+  assert.equal(await select.isDisabled(), false);
+  assert.equal(await page.getByTestId('traffic-rate').isDisabled(), true);
+  // When the live target was last scraped, in seconds since the epoch.
+  await run(`timestamp(up{instance="${new URL(server.url).host}"})`);
+  const scrapedAfter = async (t) =>
+    Number((await tableWhen((rows) => rows.length === 1 && Number(rows[0].split('\t')[1]) > t))[0].split('\t')[1]);
+  const changed = await scrapedAfter(0);
+
+  await select.selectOption('5');
+  assert.equal(await caption.textContent(), 'Job treecounter, scraped every 5s');
+  assert.equal(
+    await page.getByTestId('live-banner').textContent(),
+    `Live: scraping ${server.url}metrics every 5s, on the wall clock (times in UTC). ` +
+      `Visits go to ${server.url}treecounter. The simulation is paused and kept. ` +
+      'A live session cannot be shared: a link holds the simulation.',
+  );
+  // The simulation's single step is still one of its own intervals.
+  assert.equal(await page.getByTestId('step').textContent(), 'Step +10 s');
+  // Scrapes keep coming: the first one new interval after the last (or at
+  // once, if that is past), then every 5 s; the page's clock ticks every
+  // 0.5 s, so a scrape may start a little late.
+  const scrapes = [await scrapedAfter(changed)];
+  for (let i = 0; i < 2; i++) scrapes.push(await scrapedAfter(scrapes.at(-1)));
+  assert.ok(scrapes[0] - changed >= 5, `the first came ${scrapes[0] - changed} s after the last`);
+  const gaps = [scrapes[1] - scrapes[0], scrapes[2] - scrapes[1]];
+  assert.ok(gaps.every((gap) => gap >= 5 && gap < 8), `seconds between scrapes: ${gaps.join(', ')}`);
+  assert.equal(await page.getByTestId('target-state').getAttribute('data-state'), 'up');
+
+  // Each keeps its own: the simulation's is still 10 s, and the live
+  // target's is 5 s again when live again.
+  await page.getByTestId('live-toggle').click();
+  assert.equal(await select.inputValue(), '10');
+  assert.equal(await caption.textContent(), 'Job treecounter, scraped every 10s');
+  await page.getByTestId('live-toggle').click();
+  assert.equal(await select.inputValue(), '5');
+  assert.equal(await caption.textContent(), 'Job treecounter, scraped every 5s');
+});
+
 test('switching back shows the simulated data again', async () => {
   await page.getByTestId('live-toggle').click();
   assert.equal(await page.getByTestId('live-toggle').getAttribute('aria-checked'), 'false');

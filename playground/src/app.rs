@@ -249,16 +249,18 @@ pub fn App(props: &AppProps) -> Html {
     let on_step = {
         let playground = playground.clone();
         Callback::from(move |()| {
-            let interval = playground.read().map(|p| p.scrape_interval());
+            let interval = playground.read().map(|p| p.simulated_scrape_interval());
             if let Some(interval) = interval {
                 dispatch(&playground, PlaygroundAction::Advance(interval));
             }
         })
     };
+    // Prometheus's setting: the live target's while live, else the
+    // simulation's (logged for the share link).
     let on_scrape_interval = {
         let playground = playground.clone();
         Callback::from(move |interval| {
-            dispatch(&playground, PlaygroundAction::SetScrapeInterval(interval))
+            playground.update(|p| report(p.set_scrape_interval(interval, wall_clock())))
         })
     };
     let on_traffic_rate = {
@@ -516,12 +518,16 @@ pub fn App(props: &AppProps) -> Html {
                         now: snapshot.simulated_now,
                         speed: *speed,
                         paused: *paused,
-                        scrape_interval: snapshot.scrape_interval,
+                        scrape_interval: snapshot.simulated_scrape_interval,
                         on_speed,
                         on_pause,
                         on_step,
                     }) }
+                    </fieldset>
+                    // Prometheus's setting, not the app's: it stays
+                    // enabled while live, for the live target.
                     { scrape_interval_select(snapshot.scrape_interval, &on_scrape_interval) }
+                    <fieldset class="sim-controls" disabled={snapshot.live}>
                     { traffic_controls(&TrafficControlsProps {
                         rate: snapshot.traffic_rate,
                         error_rate: snapshot.error_rate,
@@ -588,7 +594,10 @@ struct Snapshot {
     changes: u64,
     scrapes: u64,
     resets: u64,
+    /// The interval of the data shown (the live target's while live).
     scrape_interval: Duration,
+    /// The simulation's, for its single step.
+    simulated_scrape_interval: Duration,
     traffic_rate: f64,
     error_rate: f64,
     /// Whether each of [`Scenario::ALL`] is on.
@@ -611,6 +620,7 @@ impl Snapshot {
             // A reset starts counting scrapes again.
             resets: p.resets(),
             scrape_interval: p.scrape_interval(),
+            simulated_scrape_interval: p.simulated_scrape_interval(),
             traffic_rate: p.traffic_rate(),
             error_rate: p.behaviour().upstream_error_rate(),
             scenarios: Scenario::ALL.map(|scenario| scenario.is_on(&p)),
@@ -668,16 +678,21 @@ fn setter<T: 'static>(state: &UseStateHandle<T>) -> Callback<T> {
     Callback::from(move |value| state.set(value))
 }
 
-/// Applies `action` to the playground. The controls only offer valid
-/// values, so a refusal means the DOM was tampered with: it is logged and
-/// changes nothing. (The error's text is not logged: printing its float
-/// would pull float formatting into the wasm.)
+/// Applies `action` to the playground (see [`report`] for a refusal).
 fn dispatch(playground: &PlaygroundHandle, action: PlaygroundAction) {
-    playground.update(|p| match p.apply(action) {
+    playground.update(|p| report(p.apply(action)));
+}
+
+/// Logs why a change was refused. The controls only offer valid values,
+/// so a refusal means the DOM was tampered with: it changes nothing. (The
+/// error's text is not logged: printing its float would pull float
+/// formatting into the wasm.)
+fn report(result: Result<(), ActionError>) {
+    match result {
         Ok(()) => {}
         Err(ActionError::Advance(_)) => gloo::console::error!("the app's metrics did not encode"),
         Err(_) => gloo::console::warn!("setting out of range, ignored"),
-    });
+    }
 }
 
 /// Puts `fragment` in the address bar (without a new history entry) and
