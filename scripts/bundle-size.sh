@@ -16,7 +16,7 @@ cd "$ROOT"
 # live mode (12.4 KB) took it to 340 KB, live mode's alerts and its
 # `GET /metrics` panel (1.9 KB) to 342 KB, and the README says what each
 # part costs (scripts/size-breakdown.sh: without any of the page's own
-# components the page would still be 276 KB). This is a ratchet: the page
+# components the page would still be 275 KB). This is a ratchet: the page
 # may not grow past 341 KB unnoticed. Raise it only with the figure in the
 # README.
 budget="${BUDGET_BYTES:-341000}"
