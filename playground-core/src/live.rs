@@ -972,13 +972,7 @@ mod tests {
         let t = tinyprom::storage::duration_ms(secs(at_s));
         let value = tinyprom::promql::api::query(live.store(), query, t, Default::default())
             .expect("the query is valid");
-        match crate::query::table(&value) {
-            crate::query::Table::Series { rows, .. } => rows
-                .into_iter()
-                .map(|row| format!("{} {}", row.series, row.value))
-                .collect(),
-            other => panic!("{other:?}"),
-        }
+        crate::query::series_lines(&value)
     }
 
     #[test]

@@ -1799,13 +1799,7 @@ mod tests {
         let value = playground
             .query(query, duration_ms(playground.now()))
             .unwrap();
-        match crate::query::table(&value) {
-            crate::query::Table::Series { rows, .. } => rows
-                .into_iter()
-                .map(|row| format!("{} {}", row.series, row.value))
-                .collect(),
-            other => panic!("{other:?}"),
-        }
+        crate::query::series_lines(&value)
     }
 
     #[test]

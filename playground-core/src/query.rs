@@ -67,6 +67,18 @@ pub enum Table {
     String(String),
 }
 
+/// An instant vector's table as `series value` lines, for tests.
+#[cfg(test)]
+pub(crate) fn series_lines(value: &QueryValue) -> Vec<String> {
+    match table(value) {
+        Table::Series { rows, .. } => rows
+            .into_iter()
+            .map(|row| format!("{} {}", row.series, row.value))
+            .collect(),
+        other => panic!("not an instant vector: {other:?}"),
+    }
+}
+
 /// The table of an instant query's result, in the order Prometheus
 /// returns it.
 pub fn table(value: &QueryValue) -> Table {
