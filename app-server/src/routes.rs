@@ -269,11 +269,58 @@ async fn playground_file(mut files: ServeDir, request: Request, timeout: Duratio
         tracing::debug!(path_bytes = path.len(), "path too long to name a file");
         return StatusCode::NOT_FOUND.into_response();
     }
+    let cache_control = cache_control(path);
     match tokio::time::timeout(timeout, files.call(request)).await {
-        Ok(Ok(response)) => response.into_response(),
+        Ok(Ok(response)) => with_cache_control(response.into_response(), cache_control),
         Ok(Err(never)) => match never {},
         Err(_elapsed) => StatusCode::REQUEST_TIMEOUT.into_response(),
     }
+}
+
+/// For a file whose name carries a hash of its content: a new build gives
+/// it a new name, so a browser may keep it and never ask again.
+const CACHE_FOR_GOOD: &str = "public, max-age=31536000, immutable";
+/// For the page: always ask whether it changed (an unchanged page costs a
+/// 304 and no body). Without it a browser may guess a lifetime from
+/// `Last-Modified` and, after a new build, load an old page naming files
+/// that are gone.
+const CACHE_REVALIDATE: &str = "no-cache";
+
+/// How long a browser may keep the playground's file at `path`.
+fn cache_control(path: &str) -> Option<&'static str> {
+    if content_hashed(path) {
+        Some(CACHE_FOR_GOOD)
+    } else if path.ends_with('/') || path.ends_with(".html") {
+        Some(CACHE_REVALIDATE)
+    } else {
+        None
+    }
+}
+
+/// `response` with `cache_control`, if it is a file that was found.
+fn with_cache_control(mut response: Response, cache_control: Option<&'static str>) -> Response {
+    if let Some(value) = cache_control.filter(|_| response.status() == StatusCode::OK) {
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Whether the file `path` names has the content hash Trunk puts in the
+/// names it writes: `-` and 16 hex digits before the extension
+/// (`style-c565a6eeda40b2dd.css`) or before wasm-bindgen's `_bg`
+/// (`playground-69326a897f7cf797_bg.wasm`).
+fn content_hashed(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    name.match_indices('-').any(|(dash, _)| {
+        let rest = &name[dash + 1..];
+        rest.len() > 16
+            && rest.as_bytes()[..16]
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+            && matches!(rest.as_bytes()[16], b'.' | b'_')
+    })
 }
 
 /// `GET /healthz`: liveness for container healthchecks.
@@ -290,7 +337,7 @@ async fn index(mut files: ServeDir, request: Request) -> Response {
         tracing::debug!("playground not built");
         return Html(PLAYGROUND_MISSING).into_response();
     }
-    response.into_response()
+    with_cache_control(response.into_response(), Some(CACHE_REVALIDATE))
 }
 
 const PLAYGROUND_MISSING: &str = "<!doctype html>

@@ -334,6 +334,10 @@ fn playground_fixture() -> (tempfile::TempDir, PathBuf) {
     std::fs::write(dist.join("playground.wasm.gz"), "the gzip form").unwrap();
     std::fs::write(dist.join("index.html.gz"), "the page, gzipped").unwrap();
     std::fs::write(dist.join("style.css"), "body {}").unwrap();
+    // Named as Trunk names what it builds: with a hash of the content.
+    std::fs::write(dist.join("style-c565a6eeda40b2dd.css"), "body {}").unwrap();
+    std::fs::write(dist.join("playground-69326a897f7cf797_bg.wasm"), b"\0asm").unwrap();
+    std::fs::write(dist.join("style-0123456789abcdeg.css"), "body {}").unwrap();
     (root, dist)
 }
 
@@ -422,6 +426,33 @@ async fn playground_files_go_out_in_their_compressed_form_when_accepted() {
         Some("accept-encoding"),
         "caches must keep the forms apart"
     );
+}
+
+#[tokio::test]
+async fn content_hashed_files_are_kept_for_good_and_the_page_is_revalidated() {
+    let (_root, dist) = playground_fixture();
+    let app = playground_app(dist);
+    let forever = Some("public, max-age=31536000, immutable");
+    for (path, expect) in [
+        ("/style-c565a6eeda40b2dd.css", forever),
+        ("/playground-69326a897f7cf797_bg.wasm", forever),
+        // The page, under either name: asked for again every time.
+        ("/", Some("no-cache")),
+        ("/index.html", Some("no-cache")),
+        // No hash in the name, or one that is not 16 hex digits.
+        ("/style.css", None),
+        ("/playground.wasm", None),
+        ("/style-0123456789abcdeg.css", None),
+        // Not found: nothing to keep.
+        ("/style-0123456789abcdef.css", None),
+    ] {
+        let reply = get(&app.router, path).await;
+        let cache_control = reply
+            .headers
+            .get(header::CACHE_CONTROL)
+            .map(|value| value.to_str().unwrap());
+        assert_eq!(cache_control, expect, "{path}");
+    }
 }
 
 #[tokio::test]
