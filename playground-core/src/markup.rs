@@ -502,11 +502,11 @@ pub fn dashboard(views: &[PanelView]) -> String {
     out
 }
 
-/// The simulated Prometheus's targets page (`data-testid="targets-view"`):
-/// the app's endpoint with its state (`data-state` `up`, `down` or
-/// `unknown` before the first scrape), labels, last scrape, its duration and
-/// error, as Prometheus's `/targets` shows them; `now` is the simulated
-/// clock.
+/// The page's Prometheus's targets page (`data-testid="targets-view"`):
+/// the target scraped, simulated or live, with its state (`data-state`
+/// `up`, `down` or `unknown` before the first scrape), labels, last scrape,
+/// its duration and error, as Prometheus's `/targets` shows them; `now` is
+/// the clock of the data shown (the wall clock while live).
 pub fn targets_view(target: &TargetStatus, now: Duration) -> String {
     let last = target.last_scrape.as_ref();
     let (state, label) = match last {
