@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use tinyprom::labels::{Matcher, METRIC_NAME};
 use tinyprom::promql::QueryValue;
-use tinyprom::storage::{duration_ms, is_stale_marker};
+use tinyprom::storage::{duration_ms, is_stale_marker, SeriesStore};
 use workshop_guide::queries::{exercise_of_section, judge, Evaluate, Exercise};
 pub use workshop_guide::report::{Check, Outcome, Report};
 
@@ -237,28 +237,39 @@ pub fn visits_by_hand(playground: &Playground) -> usize {
 const WORKSHOP_SCRAPE_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Whether the scrape interval is not the workshop's and the target was
-/// scraped at it: `up` has a sample after the last change.
+/// scraped at it: `up` has a sample after the last change. Either the
+/// simulation's or, while live, the real target's: the interval is
+/// Prometheus's setting, whichever app it scrapes.
 fn scrape_interval_changed(playground: &Playground) -> bool {
-    if playground.simulated_scrape_interval() == WORKSHOP_SCRAPE_INTERVAL {
-        return false;
-    }
-    let Some(changed_at) = playground
-        .log()
-        .iter()
-        .rev()
-        .find_map(|entry| match entry.action {
-            PlaygroundAction::SetScrapeInterval(_) => Some(duration_ms(entry.at)),
-            _ => None,
-        })
-    else {
-        return false;
-    };
+    let simulated = playground.simulated_scrape_interval() != WORKSHOP_SCRAPE_INTERVAL
+        && playground
+            .log()
+            .iter()
+            .rev()
+            .find_map(|entry| match entry.action {
+                PlaygroundAction::SetScrapeInterval(_) => Some(entry.at),
+                _ => None,
+            })
+            .is_some_and(|changed_at| scraped_after(playground.simulated_store(), changed_at));
+    let live = playground.live().is_some_and(|live| {
+        live.scrape_interval() != WORKSHOP_SCRAPE_INTERVAL
+            && live
+                .interval_changed_at()
+                .is_some_and(|changed_at| scraped_after(live.store(), changed_at))
+    });
+    simulated || live
+}
+
+/// Whether a target in `store` was scraped after `at`: its `up` has a
+/// sample since (not a staleness marker).
+fn scraped_after(store: &SeriesStore, at: Duration) -> bool {
+    let at = duration_ms(at);
     let up = [Matcher::equal(METRIC_NAME, "up")];
-    let scraped = playground
-        .simulated_store()
+    // Bound before `up` is dropped: `select` borrows it.
+    let scraped = store
         .select(&up)
         .filter_map(|series| series.samples.last())
-        .any(|sample| sample.t > changed_at && !is_stale_marker(sample.f));
+        .any(|sample| sample.t > at && !is_stale_marker(sample.f));
     scraped
 }
 
@@ -491,6 +502,42 @@ mod tests {
             .expect("interval");
         assert!(!observe(&p, Progress::default()).is_done(scrape));
         assert!(observe(&p, Progress::default().with_done(scrape)).is_done(scrape));
+    }
+
+    #[test]
+    fn the_scrape_step_counts_a_live_change_once_the_real_target_is_scraped_at_it() {
+        use crate::live::Answer;
+
+        let mut p = playground();
+        let scrape = index("change-scrape-interval");
+        let t0 = Duration::from_secs(1_700_000_000);
+        let secs = |s: u64| t0 + Duration::from_secs(s);
+        let answer = Answer::Response {
+            status: 200,
+            status_text: "OK",
+            content_type: Some("text/plain; version=0.0.4"),
+            body: "a 1\n",
+        };
+        p.start_live("http://127.0.0.1:8001/metrics", t0)
+            .expect("live");
+        let at = p.live_tick(t0).expect("first scrape due");
+        p.ingest_live(at, at, answer);
+        assert!(
+            !observe(&p, Progress::default()).is_done(scrape),
+            "still 10 s"
+        );
+        p.set_scrape_interval(Duration::from_secs(5), secs(2))
+            .expect("interval");
+        assert!(
+            !observe(&p, Progress::default()).is_done(scrape),
+            "no scrape yet at 5 s"
+        );
+        let at = p.live_tick(secs(5)).expect("due at 5 s");
+        p.ingest_live(at, at, answer);
+        assert!(observe(&p, Progress::default()).is_done(scrape));
+        // The simulation's interval and log are untouched.
+        assert_eq!(p.simulated_scrape_interval(), WORKSHOP_SCRAPE_INTERVAL);
+        assert_eq!(p.log(), []);
     }
 
     #[test]

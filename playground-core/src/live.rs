@@ -110,6 +110,8 @@ pub struct LiveSource {
     /// Group evaluations so far, so the page knows when alerts may have
     /// changed.
     evaluations: u64,
+    /// When the scrape interval was last changed.
+    interval_changed_at: Option<Duration>,
 }
 
 impl LiveSource {
@@ -131,6 +133,7 @@ impl LiveSource {
             // Checked by the crate's tests, as the simulation's copy is.
             alert_rules: stack::new_rules().unwrap_or_default(),
             evaluations: 0,
+            interval_changed_at: None,
         };
         // The first evaluation is at the last multiple of the interval at
         // or before now, and every later one on the next multiples, as
@@ -203,7 +206,14 @@ impl LiveSource {
         let now = self.now.max(now);
         self.scraper.set_scrape_interval(scrape_interval, now)?;
         self.now = now;
+        self.interval_changed_at = Some(now);
         Ok(())
+    }
+
+    /// When the scrape interval was last changed, if it was (the workshop
+    /// guide's scrape step waits for a scrape after it).
+    pub fn interval_changed_at(&self) -> Option<Duration> {
+        self.interval_changed_at
     }
 
     /// The wall clock as last told.

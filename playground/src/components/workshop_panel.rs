@@ -133,7 +133,7 @@ pub fn WorkshopPanel(props: &WorkshopPanelProps) -> Html {
     };
 
     let (visits, interval_s) = props.playground.read().map_or((0, 0), |p| {
-        (visits_by_hand(&p), p.simulated_scrape_interval().as_secs())
+        (visits_by_hand(&p), p.scrape_interval().as_secs())
     });
     let steps = STEPS.iter().enumerate().map(|(index, step)| {
         let done = props.progress.is_done(index);
