@@ -125,6 +125,22 @@ pub struct StateSpan {
     pub end_ms: i64,
 }
 
+/// `spans` as `state start..end` lines, in seconds: how tests write them.
+#[cfg(test)]
+pub(crate) fn spans_text(spans: &[StateSpan]) -> String {
+    spans
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}..{}\n",
+                s.state.as_str(),
+                s.start_ms / 1000,
+                s.end_ms / 1000
+            )
+        })
+        .collect()
+}
+
 /// When the alerts of rule `alert` were pending and firing between
 /// `start_ms` and `end_ms`, from the rule's `ALERTS` series in `store`:
 /// each sample holds its state until the next evaluation,
@@ -286,18 +302,7 @@ mod tests {
             window.0 * 1000,
             window.1 * 1000,
         );
-        let text: String = spans
-            .iter()
-            .map(|s| {
-                format!(
-                    "{} {}..{}\n",
-                    s.state.as_str(),
-                    s.start_ms / 1000,
-                    s.end_ms / 1000
-                )
-            })
-            .collect();
-        assert_eq!(text, expect);
+        assert_eq!(spans_text(&spans), expect);
     }
 
     #[test]

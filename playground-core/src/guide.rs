@@ -512,12 +512,7 @@ mod tests {
         let scrape = index("change-scrape-interval");
         let t0 = Duration::from_secs(1_700_000_000);
         let secs = |s: u64| t0 + Duration::from_secs(s);
-        let answer = Answer::Response {
-            status: 200,
-            status_text: "OK",
-            content_type: Some("text/plain; version=0.0.4"),
-            body: "a 1\n",
-        };
+        let answer = Answer::ok("text/plain; version=0.0.4", "a 1\n");
         p.start_live("http://127.0.0.1:8001/metrics", t0)
             .expect("live");
         let at = p.live_tick(t0).expect("first scrape due");

@@ -53,6 +53,19 @@ pub enum Answer<'a> {
     Failed(&'a str),
 }
 
+#[cfg(test)]
+impl<'a> Answer<'a> {
+    /// `200 OK` with `body` as `content_type`: the usual answer in tests.
+    pub(crate) fn ok(content_type: &'a str, body: &'a str) -> Self {
+        Answer::Response {
+            status: 200,
+            status_text: "OK",
+            content_type: Some(content_type),
+            body,
+        }
+    }
+}
+
 /// The largest body a [`LiveSource`] keeps to show (1 MiB): a larger one
 /// is scraped all the same, but not kept.
 pub const MAX_KEPT_BODY: usize = 1 << 20;
@@ -563,15 +576,6 @@ mod tests {
         T0 + Duration::from_secs(s)
     }
 
-    fn ok<'a>(content_type: &'a str, body: &'a str) -> Answer<'a> {
-        Answer::Response {
-            status: 200,
-            status_text: "OK",
-            content_type: Some(content_type),
-            body,
-        }
-    }
-
     fn source() -> LiveSource {
         LiveSource::new(URL, Duration::from_secs(10), T0).unwrap()
     }
@@ -619,7 +623,11 @@ mod tests {
         assert_eq!(live.tick(secs(5)), None);
         let body = "# TYPE a counter\na_total 1\n# EOF\n";
         let report = live
-            .ingest(T0, T0 + Duration::from_millis(30), ok(OPENMETRICS, body))
+            .ingest(
+                T0,
+                T0 + Duration::from_millis(30),
+                Answer::ok(OPENMETRICS, body),
+            )
             .unwrap();
         assert_eq!((report.samples, report.error), (1, None));
         let last = live.last_scrape().unwrap();
@@ -627,7 +635,7 @@ mod tests {
         assert_eq!(live.tick(secs(9)), None);
         // A late timer: the scrape is stamped when it starts.
         assert_eq!(live.tick(secs(12)), Some(secs(12)));
-        live.ingest(secs(12), secs(12), ok(OPENMETRICS, body));
+        live.ingest(secs(12), secs(12), Answer::ok(OPENMETRICS, body));
         assert_eq!(live.tick(secs(21)), None);
         assert_eq!(live.tick(secs(22)), Some(secs(22)));
         assert_eq!(
@@ -659,7 +667,8 @@ mod tests {
             }
             if let Some(at) = live.tick(secs(at_s)) {
                 seen.push((at - T0).as_secs().to_string());
-                live.ingest(at, at, ok(TEXT_004, "a 1\n")).expect("awaited");
+                live.ingest(at, at, Answer::ok(TEXT_004, "a 1\n"))
+                    .expect("awaited");
             }
         }
         assert_eq!(seen, expect);
@@ -708,7 +717,8 @@ mod tests {
         assert_eq!(live.tick(T0), Some(T0));
         live.set_scrape_interval(Duration::from_secs(5), secs(1))
             .unwrap();
-        live.ingest(T0, secs(2), ok(TEXT_004, "a 1\n")).unwrap();
+        live.ingest(T0, secs(2), Answer::ok(TEXT_004, "a 1\n"))
+            .unwrap();
         assert_eq!(live.tick(secs(4)), None);
         assert_eq!(live.tick(secs(5)), Some(secs(5)));
         // The time-out follows the interval: cut to 2 s while the scrape
@@ -743,7 +753,7 @@ mod tests {
             ("text/plain", "a 1 1700000004000\n", "1@4"),
         ] {
             let mut live = source();
-            assert_eq!(scrape(&mut live, 0, ok(content_type, body)), None);
+            assert_eq!(scrape(&mut live, 0, Answer::ok(content_type, body)), None);
             assert_eq!(
                 samples(live.store(), "a"),
                 [format!("{TARGET} {expect}")],
@@ -770,11 +780,11 @@ mod tests {
             (not_found, "server returned HTTP status 404 Not Found"),
             (http2, "server returned HTTP status 503"),
             (
-                ok("text/html; charset=utf-8", "<p>hi</p>"),
+                Answer::ok("text/html; charset=utf-8", "<p>hi</p>"),
                 "received unsupported Content-Type \"text/html; charset=utf-8\" and no fallback_scrape_protocol specified for target",
             ),
             (
-                ok("", "a 1\n"),
+                Answer::ok("", "a 1\n"),
                 "non-compliant scrape target sending blank Content-Type and no fallback_scrape_protocol specified for target",
             ),
             (
@@ -782,7 +792,7 @@ mod tests {
                 "Get \"http://127.0.0.1:8001/metrics\": Failed to fetch (the browser does not say why: the target may be down, or may not allow this page to read it; app-server allows it with --cors-allow-origin)",
             ),
             (
-                ok(TEXT_004, "a 1\nb{x=\"1} 2\n"),
+                Answer::ok(TEXT_004, "a 1\nb{x=\"1} 2\n"),
                 "the exposition did not parse: line 2: malformed label set",
             ),
         ] {
@@ -795,7 +805,7 @@ mod tests {
     #[test]
     fn a_failed_scrape_marks_the_previous_series_stale() {
         let mut live = source();
-        scrape(&mut live, 0, ok(TEXT_004, "a 1\n"));
+        scrape(&mut live, 0, Answer::ok(TEXT_004, "a 1\n"));
         scrape(&mut live, 10, Answer::Failed("Failed to fetch"));
         assert_eq!(
             samples(live.store(), "a"),
@@ -814,7 +824,10 @@ mod tests {
             live.last_scrape().unwrap().error.as_deref(),
             Some("Get \"http://127.0.0.1:8001/metrics\": context deadline exceeded")
         );
-        assert_eq!(live.ingest(T0, secs(11), ok(TEXT_004, "a 1\n")), None);
+        assert_eq!(
+            live.ingest(T0, secs(11), Answer::ok(TEXT_004, "a 1\n")),
+            None
+        );
         assert!(samples(live.store(), "a").is_empty());
     }
 
@@ -897,7 +910,7 @@ mod tests {
         let evaluations = live.evaluations();
         // Two hours later (the simulation was shown meanwhile): one
         // evaluation, not 720, and nothing it read is left.
-        scrape(&mut live, 70 + 7200, ok(TEXT_004, "a 1\n"));
+        scrape(&mut live, 70 + 7200, Answer::ok(TEXT_004, "a 1\n"));
         assert_eq!(live.evaluations(), evaluations + 1);
         assert_eq!(down_alert(&live), "inactive");
     }
@@ -930,13 +943,13 @@ mod tests {
     fn the_last_body_is_kept_as_received_up_to_a_mebibyte() {
         let mut live = source();
         assert_eq!(last_answer(&live), None);
-        scrape(&mut live, 0, ok(TEXT_004, "a 1\n"));
+        scrape(&mut live, 0, Answer::ok(TEXT_004, "a 1\n"));
         assert_eq!(
             last_answer(&live).as_deref(),
             Some("0 text/plain; version=0.0.4; charset=utf-8: a 1\n")
         );
         // A 200 that is no exposition is shown, with why it failed.
-        scrape(&mut live, 10, ok("text/html", "<p>hi</p>"));
+        scrape(&mut live, 10, Answer::ok("text/html", "<p>hi</p>"));
         assert_eq!(
             last_answer(&live).as_deref(),
             Some("10 text/html: <p>hi</p> (received unsupported Content-Type \"text/html\" and no fallback_scrape_protocol specified for target)")
@@ -954,12 +967,12 @@ mod tests {
         );
         // Over 1 MiB: scraped, not kept.
         let big = "a 1\n".repeat(MAX_KEPT_BODY / 4 + 1);
-        assert_eq!(scrape(&mut live, 30, ok(TEXT_004, &big)), None);
+        assert_eq!(scrape(&mut live, 30, Answer::ok(TEXT_004, &big)), None);
         assert_eq!(
             last_answer(&live).as_deref(),
             Some("30 missing: the body is 1048580 bytes, more than the 1048576 (1 MiB) this page keeps to show; it was scraped all the same")
         );
-        scrape(&mut live, 40, ok(TEXT_004, &big[..MAX_KEPT_BODY]));
+        scrape(&mut live, 40, Answer::ok(TEXT_004, &big[..MAX_KEPT_BODY]));
         assert!(
             matches!(live.last_answer(), Some(LastAnswer::Body { text, .. }) if text.len() == MAX_KEPT_BODY)
         );
@@ -988,8 +1001,8 @@ mod tests {
     #[test]
     fn another_host_ends_the_old_target_with_staleness_markers() {
         let mut live = source();
-        scrape(&mut live, 0, ok(TEXT_004, "a 1\n"));
-        scrape(&mut live, 10, ok(TEXT_004, "a 1\n"));
+        scrape(&mut live, 0, Answer::ok(TEXT_004, "a 1\n"));
+        scrape(&mut live, 10, Answer::ok(TEXT_004, "a 1\n"));
         live.set_target("http://127.0.0.1:9100/metrics", secs(15))
             .unwrap();
         // Gone from queries at once, not five minutes later.
@@ -1001,7 +1014,7 @@ mod tests {
                 "{name}"
             );
         }
-        scrape(&mut live, 15, ok(TEXT_004, "a 2\n"));
+        scrape(&mut live, 15, Answer::ok(TEXT_004, "a 2\n"));
         let new = "{instance=\"127.0.0.1:9100\", job=\"treecounter\"}";
         assert_eq!(
             instant(&live, "{__name__=~\"a|up\"}", 16),
@@ -1012,12 +1025,12 @@ mod tests {
     #[test]
     fn the_same_host_at_another_path_keeps_its_series_going() {
         let mut live = source();
-        scrape(&mut live, 0, ok(TEXT_004, "a 1\nb 1\n"));
+        scrape(&mut live, 0, Answer::ok(TEXT_004, "a 1\nb 1\n"));
         // The next scrape would be due at 10 s; the change makes it due now.
         live.set_target("http://127.0.0.1:8001/other/metrics?x=1", secs(5))
             .unwrap();
         assert_eq!(live.target().labels_text(), TARGET);
-        scrape(&mut live, 5, ok(TEXT_004, "a 2\n"));
+        scrape(&mut live, 5, Answer::ok(TEXT_004, "a 2\n"));
         // No marker between: the scrape at 5 s is stored, and only `b`,
         // gone from it, goes stale, as after any scrape.
         assert_eq!(
@@ -1079,7 +1092,7 @@ mod tests {
             live.record_visit(
                 secs(1),
                 secs(1) + Duration::from_millis(250),
-                ok("text/html", body),
+                Answer::ok("text/html", body),
             );
         }
         live.record_visit(secs(2), secs(2), Answer::Failed("Failed to fetch"));

@@ -1552,23 +1552,13 @@ mod tests {
 
     /// The states the page's timeline draws for `alert` over the run.
     fn timeline(playground: &Playground, alert: &str) -> String {
-        state_spans(
+        crate::alerts::spans_text(&state_spans(
             playground.store(),
             alert,
             Duration::from_secs(10),
             0,
             duration_ms(playground.now()),
-        )
-        .iter()
-        .map(|s| {
-            format!(
-                "{} {}..{}\n",
-                s.state.as_str(),
-                s.start_ms / 1000,
-                s.end_ms / 1000
-            )
-        })
-        .collect()
+        ))
     }
 
     #[test]
@@ -1826,12 +1816,7 @@ mod tests {
         playground.ingest_live(
             at,
             at + Duration::from_millis(5),
-            Answer::Response {
-                status: 200,
-                status_text: "OK",
-                content_type: Some("text/plain; version=0.0.4; charset=utf-8"),
-                body,
-            },
+            Answer::ok("text/plain; version=0.0.4; charset=utf-8", body),
         );
         assert_eq!(
             table_now(&playground, QUERY),
@@ -1895,12 +1880,7 @@ mod tests {
         );
         let secs = |s: u64| t0 + Duration::from_secs(s);
         playground.start_live(url, t0).unwrap();
-        let answer = Answer::Response {
-            status: 200,
-            status_text: "OK",
-            content_type: Some("text/plain; version=0.0.4"),
-            body: "a 1\n",
-        };
+        let answer = Answer::ok("text/plain; version=0.0.4", "a 1\n");
         // Scraped at 0 s; set to 5 s at 3 s, the next is due at 5 s.
         let at = playground.live_tick(t0).unwrap();
         playground.ingest_live(at, at, answer);
