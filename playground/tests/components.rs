@@ -45,6 +45,37 @@ fn count(root: &Element, selector: &str) -> u32 {
     root.query_selector_all(selector).unwrap().length()
 }
 
+/// Mounts the whole page with `props` into a fresh root, rendered.
+async fn mount_app(props: AppProps) -> Element {
+    let root = root();
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    root
+}
+
+/// The page with the simulation seeded with `seed` and its clock paused
+/// (time moves only when a test steps it), started at `start_unix_ms`.
+fn paused(seed: u64, start_unix_ms: f64) -> AppProps {
+    AppProps {
+        start: StartOptions {
+            seed: Some(seed),
+            paused: true,
+            ..StartOptions::from_query("")
+        },
+        start_unix_ms,
+        link: AttrValue::default(),
+    }
+}
+
+/// The page opened from the share link `link`.
+fn linked(link: String) -> AppProps {
+    AppProps {
+        start: StartOptions::from_query(""),
+        start_unix_ms: 0.0,
+        link: AttrValue::from(link),
+    }
+}
+
 // The page's stateless pieces are functions; these components mount them.
 
 #[component]
@@ -64,18 +95,7 @@ fn VisitLogHost(props: &VisitLogProps) -> Html {
 
 #[wasm_bindgen_test]
 async fn visits_show_up_in_the_exposition_and_the_log() {
-    let root = root();
-    let props = AppProps {
-        start: StartOptions {
-            seed: Some(1),
-            paused: true,
-            ..StartOptions::from_query("")
-        },
-        start_unix_ms: 1_800_000_000_000.0,
-        link: AttrValue::default(),
-    };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    yew::scheduler::flush().await;
+    let root = mount_app(paused(1, 1_800_000_000_000.0)).await;
 
     let button: HtmlElement = query(&root, "[data-testid=visit-treecounter]").unchecked_into();
     for _ in 0..3 {
@@ -108,18 +128,7 @@ async fn visits_show_up_in_the_exposition_and_the_log() {
 
 #[wasm_bindgen_test]
 async fn stepping_the_paused_clock_scrapes_and_draws_the_rate() {
-    let root = root();
-    let props = AppProps {
-        start: StartOptions {
-            seed: Some(2),
-            paused: true,
-            ..StartOptions::from_query("")
-        },
-        start_unix_ms: 0.0,
-        link: AttrValue::default(),
-    };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    yew::scheduler::flush().await;
+    let root = mount_app(paused(2, 0.0)).await;
     assert_eq!(count(&root, "[data-testid=rate-graph] path.series"), 0);
 
     let step: HtmlElement = query(&root, "[data-testid=step]").unchecked_into();
@@ -140,18 +149,7 @@ async fn stepping_the_paused_clock_scrapes_and_draws_the_rate() {
 
 #[wasm_bindgen_test]
 async fn a_scenario_button_toggles_and_its_alert_shows_in_the_rows() {
-    let root = root();
-    let props = AppProps {
-        start: StartOptions {
-            seed: Some(3),
-            paused: true,
-            ..StartOptions::from_query("")
-        },
-        start_unix_ms: 0.0,
-        link: AttrValue::default(),
-    };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    yew::scheduler::flush().await;
+    let root = mount_app(paused(3, 0.0)).await;
     let states = |root: &Element| {
         let rows = root.query_selector_all("[data-testid=alert-row]").unwrap();
         (0..rows.length())
@@ -360,19 +358,12 @@ fn shared_link(panels: Vec<PanelState>) -> (String, Playground) {
 
 #[wasm_bindgen_test]
 async fn a_shared_link_restores_the_panels_and_the_numbers() {
-    let root = root();
     let (link, host) = shared_link(vec![PanelState {
         query: "sum by (endpoint) (requests_total)".to_owned(),
         tab: Tab::Table,
         stacked: false,
     }]);
-    let props = AppProps {
-        start: StartOptions::from_query(""),
-        start_unix_ms: 0.0,
-        link: AttrValue::from(link),
-    };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    yew::scheduler::flush().await;
+    let root = mount_app(linked(link)).await;
 
     let input: web_sys::HtmlTextAreaElement =
         query(&root, "[data-testid=query-input]").unchecked_into();
@@ -412,15 +403,8 @@ async fn a_shared_link_restores_the_panels_and_the_numbers() {
 
 #[wasm_bindgen_test]
 async fn a_broken_link_starts_afresh_and_says_why() {
-    let root = root();
     let (link, _) = shared_link(Vec::new());
-    let props = AppProps {
-        start: StartOptions::from_query(""),
-        start_unix_ms: 0.0,
-        link: AttrValue::from(link.replace("v=1", "v=9")),
-    };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    yew::scheduler::flush().await;
+    let root = mount_app(linked(link.replace("v=1", "v=9"))).await;
     let note = query(&root, "[data-testid=link-note]")
         .text_content()
         .unwrap();
