@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, launchBrowser, startAppServer, watchForProblems } from './support.mjs';
+import { ROOT, closePlayground, openPlayground } from './support.mjs';
 
 let server;
 let browser;
@@ -47,19 +47,12 @@ async function waitForRuleState(rule, state) {
 }
 
 before(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
-  watchForProblems(page, problems);
   // A fixed seed, the clock paused: time moves only when the test steps it.
-  await page.goto(`${server.url}?seed=7&paused=1`);
+  ({ server, browser, page } = await openPlayground({ query: '?seed=7&paused=1', problems }));
   await page.getByTestId('alerts-view').waitFor();
 });
 
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+after(() => closePlayground({ server, browser }));
 
 test('the three rules of alerts.yaml are listed, all inactive, the scenarios off', async () => {
   const rows = page.getByTestId('alert-row');

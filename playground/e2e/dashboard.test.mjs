@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, launchBrowser, startAppServer, watchForProblems } from './support.mjs';
+import { ROOT, closePlayground, openPlayground } from './support.mjs';
 
 const file = JSON.parse(readFileSync(path.join(ROOT, 'grafana/dashboards/treecounter.json'), 'utf8'));
 const titles = file.panels.filter((panel) => panel.type !== 'row').map((panel) => panel.title);
@@ -18,18 +18,15 @@ let page;
 const problems = [];
 
 before(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
-  watchForProblems(page, problems);
-  await page.goto(`${server.url}?seed=7`);
+  ({ server, browser, page } = await openPlayground({
+    query: '?seed=7',
+    viewport: { width: 1360, height: 1000 },
+    problems,
+  }));
   await page.getByTestId('dashboard-toggle').waitFor();
 });
 
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+after(() => closePlayground({ server, browser }));
 
 test('closed at first: no panel is evaluated', async () => {
   assert.equal(await page.getByTestId('dashboard-panel').count(), 0);

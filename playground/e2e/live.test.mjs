@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { launchBrowser, requestsTotal, startAppServer, watchForProblems } from './support.mjs';
+import { closePlayground, openPlayground, requestsTotal } from './support.mjs';
 
 const TREECOUNTER = 'requests_total{endpoint="/treecounter"}';
 /** Long enough for the next live scrape (every 10 s) and its answer. */
@@ -63,14 +63,15 @@ async function scrapeTarget(url) {
 }
 
 before(async () => {
-  // No artificial latency: three visits are answered at once.
-  server = await startAppServer(['--latency-max', '0']);
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
-  // The browser logs the refused and 404 targets below itself.
-  watchForProblems(page, problems, (message) => /Failed to load resource|ERR_CONNECTION_REFUSED/.test(message.text()));
-  // A fixed seed, the clock paused: the simulated numbers are known.
-  await page.goto(`${server.url}?seed=42&paused=1`);
+  ({ server, browser, page } = await openPlayground({
+    // No artificial latency: three visits are answered at once.
+    args: ['--latency-max', '0'],
+    // A fixed seed, the clock paused: the simulated numbers are known.
+    query: '?seed=42&paused=1',
+    problems,
+    // The browser logs the refused and 404 targets below itself.
+    expected: (message) => /Failed to load resource|ERR_CONNECTION_REFUSED/.test(message.text()),
+  }));
   await page.getByTestId('visit-treecounter').waitFor();
   // One simulated visit, scraped: the data to come back to.
   await page.getByTestId('visit-treecounter').click();
@@ -78,10 +79,7 @@ before(async () => {
   await page.locator('.query-panel').first().getByText('Table', { exact: true }).click();
 });
 
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+after(() => closePlayground({ server, browser }));
 
 test('live mode: three real visits read 3 after the next scrape', async () => {
   const toggle = page.getByTestId('live-toggle');

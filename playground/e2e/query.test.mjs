@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, launchBrowser, startAppServer, watchForProblems } from './support.mjs';
+import { ROOT, closePlayground, openPlayground, watchForProblems } from './support.mjs';
 
 const BY_ENDPOINT = 'sum by (endpoint) (rate(requests_total[1m]))';
 
@@ -47,22 +47,15 @@ async function tab(p, name) {
 }
 
 before(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
-  watch(page);
   // A fixed seed, the clock paused: every number below is reproducible.
-  await page.goto(`${server.url}?seed=42&paused=1`);
+  ({ server, browser, page } = await openPlayground({ query: '?seed=42&paused=1', problems }));
   await page.getByTestId('visit-treecounter').waitFor();
   await page.getByTestId('traffic-rate').fill('4');
   for (let i = 0; i < 3; i++) await page.getByTestId('visit-treecounter').click();
   for (let i = 0; i < 12; i++) await page.getByTestId('step').click();
 });
 
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+after(() => closePlayground({ server, browser }));
 
 test('the first panel graphs rate(requests_total[1m]) out of the box', async () => {
   assert.equal(await page.getByTestId('query-input').first().inputValue(), 'rate(requests_total[1m])');

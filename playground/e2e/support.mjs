@@ -110,6 +110,34 @@ export function launchBrowser() {
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
 
+/**
+ * What most test files start from: app-server (with `args`), Chromium, and
+ * one page of the playground opened at `query` (`?seed=7&paused=1`), what
+ * goes wrong in it collected into `problems` (see watchForProblems).
+ * Resolves to `{ server, browser, page }`; `closePlayground` ends them.
+ */
+export async function openPlayground({ query = '', args = [], viewport = { width: 1360, height: 1100 }, problems, expected }) {
+  const server = await startAppServer(args);
+  let browser;
+  try {
+    browser = await launchBrowser();
+    const page = await browser.newPage({ viewport });
+    watchForProblems(page, problems, expected);
+    await page.goto(`${server.url}${query}`);
+    return { server, browser, page };
+  } catch (error) {
+    // The caller gets nothing to close: close what started here.
+    await closePlayground({ server, browser });
+    throw error;
+  }
+}
+
+/** Closes what `openPlayground` started. */
+export async function closePlayground({ server, browser } = {}) {
+  await browser?.close();
+  server?.stop();
+}
+
 /** `requests_total` values by label text, read from exposition text. */
 export function requestsTotal(exposition) {
   const values = {};

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { ROOT, launchBrowser, startAppServer, watchForProblems } from './support.mjs';
+import { ROOT, closePlayground, openPlayground } from './support.mjs';
 
 let server;
 let browser;
@@ -24,19 +24,12 @@ async function answer(id, text) {
 }
 
 before(async () => {
-  server = await startAppServer();
-  browser = await launchBrowser();
   // A fresh context: no progress stored, so the guide is open.
-  page = await browser.newPage({ viewport: { width: 1360, height: 1100 } });
-  watchForProblems(page, problems);
-  await page.goto(`${server.url}?seed=7&paused=1`);
+  ({ server, browser, page } = await openPlayground({ query: '?seed=7&paused=1', problems }));
   await page.getByTestId('workshop-panel').waitFor();
 });
 
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+after(() => closePlayground({ server, browser }));
 
 test('the guide is open on a first visit with its six steps, none done', async () => {
   assert.equal(await page.getByTestId('workshop-step').count(), 6);
