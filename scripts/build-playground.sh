@@ -13,13 +13,14 @@ trunk build --release "$@"
 # precompressed files): compressed once here, at the best ratio, rather
 # than on every request. A workshop room loads the page 30 times at once.
 step "compressing dist/ (brotli and gzip forms beside each file)"
+have_brotli=$(command -v brotli || true)
+if [ -z "$have_brotli" ]; then
+  echo "build-playground: no brotli (scripts/setup.sh --run installs it); writing gzip forms only" >&2
+fi
 shopt -s nullglob
 for file in dist/*.wasm dist/*.js dist/*.css dist/*.html; do
   gzip -9 --no-name --keep --force "$file"
-  if command -v brotli >/dev/null; then
+  if [ -n "$have_brotli" ]; then
     brotli --quality=11 --keep --force "$file"
   fi
 done
-if ! command -v brotli >/dev/null; then
-  echo "build-playground: no brotli (scripts/setup.sh --run installs it); wrote gzip forms only" >&2
-fi
